@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one place where Debian's 6.1 and 6.12 kernels differ for siw.
+ * Everything else in the module uses the spelling defined here.
+ */
+#ifndef _SIW_COMPAT_H
+#define _SIW_COMPAT_H
+
+#include <linux/version.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/uverbs_ioctl.h>
+
+/*
+ * 6.11 passes the whole uverbs attribute bundle to create_cq instead of
+ * the driver udata; kernel consumers pass NULL in both spellings.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define SIW_CREATE_CQ_UARG	struct uverbs_attr_bundle *attrs
+static inline struct ib_udata *siw_create_cq_udata(struct uverbs_attr_bundle *attrs)
+{
+	return attrs ? &attrs->driver_udata : NULL;
+}
+#else
+#define SIW_CREATE_CQ_UARG	struct ib_udata *attrs
+static inline struct ib_udata *siw_create_cq_udata(struct ib_udata *udata)
+{
+	return udata;
+}
+#endif
+
+#endif /* _SIW_COMPAT_H */

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * siw module entry: parameters, RDMA link type, netdev notifier, and the
+ * strict init/exit order everything else relies on.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/netdevice.h>
+#include <linux/if_arp.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/rdma_netlink.h>
+
+#include "siw.h"
+
+static char *tx_cpu_list;
+module_param(tx_cpu_list, charp, 0444);
+MODULE_PARM_DESC(tx_cpu_list,
+		 "CPUs running TX threads, e.g. \"0,2-3\" (default: all online CPUs)");
+
+static int siw_newlink(const char *ibdev_name, struct net_device *netdev)
+{
+	struct ib_device *existing;
+
+	if (netdev->type != ARPHRD_ETHER && netdev->type != ARPHRD_LOOPBACK &&
+	    netdev->type != ARPHRD_NONE) {
+		pr_warn("siw: %s: netdev type %u is not Ethernet\n",
+			netdev->name, netdev->type);
+		return -EINVAL;
+	}
+	/* One siw device per netdev: a second would shadow the first's GID. */
+	existing = ib_device_get_by_netdev(netdev, RDMA_DRIVER_SIW);
+	if (existing) {
+		pr_warn("siw: %s: netdev already has siw device %s\n",
+			netdev->name, dev_name(&existing->dev));
+		ib_device_put(existing);
+		return -EEXIST;
+	}
+	return siw_device_add(ibdev_name, netdev);
+}
+
+static struct rdma_link_ops siw_link_ops = {
+	.type = SIW_LINK_TYPE,
+	.newlink = siw_newlink,
+};
+
+static int siw_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *arg)
+{
+	struct net_device *netdev = netdev_notifier_info_to_dev(arg);
+	struct ib_device *base_dev;
+
+	base_dev = ib_device_get_by_netdev(netdev, RDMA_DRIVER_SIW);
+	if (!base_dev)
+		return NOTIFY_DONE;
+
+	siw_device_netdev_event(to_siw_dev(base_dev), event);
+	ib_device_put(base_dev);
+
+	return NOTIFY_OK;
+}
+
+static struct notifier_block siw_netdev_nb = {
+	.notifier_call = siw_netdev_event,
+};
+
+static int __init siw_init(void)
+{
+	int rv;
+
+	rv = siw_tx_threads_init(tx_cpu_list);
+	if (rv)
+		goto err_tx;
+
+	rv = register_netdevice_notifier(&siw_netdev_nb);
+	if (rv)
+		goto err_notifier;
+
+	rdma_link_register(&siw_link_ops);
+
+	pr_info("siw: software iWARP loaded, %u TX threads\n",
+		siw_tx_thread_count());
+	return 0;
+
+err_notifier:
+	siw_tx_threads_exit();
+err_tx:
+	pr_err("siw: init failed: %d\n", rv);
+	return rv;
+}
+
+static void __exit siw_exit(void)
+{
+	/* No new links, then remove every device, then their notifier. */
+	rdma_link_unregister(&siw_link_ops);
+	ib_unregister_driver(RDMA_DRIVER_SIW);
+	unregister_netdevice_notifier(&siw_netdev_nb);
+	siw_tx_threads_exit();
+
+	pr_info("siw: unloaded\n");
+}
+
+module_init(siw_init);
+module_exit(siw_exit);
+
+MODULE_AUTHOR("The siw developers");
+MODULE_DESCRIPTION("Software iWARP (MPA/DDP/RDMAP over TCP) RDMA device");
+MODULE_LICENSE("Dual BSD/GPL");
+MODULE_ALIAS_RDMA_LINK(SIW_LINK_TYPE);

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * siw: software iWARP RDMA device. Objects shared by the module's rooms.
+ */
+#ifndef _SIW_H
+#define _SIW_H
+
+#include <linux/netdevice.h>
+#include <linux/atomic.h>
+#include <linux/llist.h>
+#include <linux/wait.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/siw-abi.h>
+
+#define SIW_DRV_NAME		"siw"
+#define SIW_LINK_TYPE		"siw"
+
+/* Device limits; SGE and inline sizes are fixed by <rdma/siw-abi.h>. */
+#define SIW_VENDOR_ID		0x626d74	/* "bmt", as the in-tree siw */
+#define SIW_VENDOR_PART_ID	0
+#define SIW_MAX_QP		(1024 * 100)
+#define SIW_MAX_QP_WR		(1024 * 32)
+#define SIW_MAX_ORD_QP		128
+#define SIW_MAX_IRD_QP		128
+#define SIW_MAX_SGE_RD		1
+#define SIW_MAX_CQ		(1024 * 100)
+#define SIW_MAX_CQE		(SIW_MAX_QP_WR * 100)
+#define SIW_MAX_MR		(SIW_MAX_QP * 10)
+#define SIW_MAX_PD		SIW_MAX_QP
+#define SIW_MAX_SRQ		SIW_MAX_QP
+#define SIW_MAX_SRQ_WR		(SIW_MAX_QP_WR * 10)
+#define SIW_MAX_CONTEXT		SIW_MAX_PD
+#define SIW_MAX_FR_PAGES	256
+
+/* Live objects per device: reported to operators, checked by tests. */
+struct siw_obj_counts {
+	atomic_t ucontext;
+	atomic_t pd;
+	atomic_t cq;
+	atomic_t qp;
+	atomic_t srq;
+	atomic_t mr;
+};
+
+struct siw_device {
+	struct ib_device base_dev;	/* must stay first: core allocates */
+	struct net_device *netdev;	/* core holds the reference */
+	u8 raw_gid[ETH_ALEN];
+	enum ib_port_state port_state;	/* last state reported to the core */
+	struct siw_obj_counts num;
+};
+
+struct siw_ucontext {
+	struct ib_ucontext base_ucontext;
+	struct siw_device *sdev;
+};
+
+struct siw_pd {
+	struct ib_pd base_pd;
+};
+
+/* The core allocates these before create_cq/create_qp: sizes must be set. */
+struct siw_cq {
+	struct ib_cq base_cq;
+};
+
+struct siw_qp {
+	struct ib_qp base_qp;
+};
+
+static inline struct siw_device *to_siw_dev(struct ib_device *base_dev)
+{
+	return container_of(base_dev, struct siw_device, base_dev);
+}
+
+static inline struct siw_ucontext *to_siw_ctx(struct ib_ucontext *base_ctx)
+{
+	return container_of(base_ctx, struct siw_ucontext, base_ucontext);
+}
+
+/* device.c */
+int siw_device_add(const char *name, struct net_device *netdev);
+void siw_device_netdev_event(struct siw_device *sdev, unsigned long event);
+extern const struct ib_device_ops siw_device_ops;
+
+/* verbs.c: ops the device table points at */
+int siw_alloc_ucontext(struct ib_ucontext *base_ctx, struct ib_udata *udata);
+void siw_dealloc_ucontext(struct ib_ucontext *base_ctx);
+int siw_alloc_pd(struct ib_pd *base_pd, struct ib_udata *udata);
+int siw_dealloc_pd(struct ib_pd *base_pd, struct ib_udata *udata);
+extern const struct ib_device_ops siw_verbs_ops;
+
+/* txthread.c: per-CPU transmit threads */
+struct siw_tx_work {
+	struct llist_node node;
+	unsigned long queued;		/* bit 0: on a thread's list */
+	void (*run)(struct siw_tx_work *work);
+};
+
+int siw_tx_threads_init(const char *cpu_list);
+void siw_tx_threads_exit(void);
+int siw_tx_cpu_get(void);
+void siw_tx_cpu_put(int cpu);
+void siw_tx_schedule(int cpu, struct siw_tx_work *work);
+unsigned int siw_tx_thread_count(void);
+
+#endif /* _SIW_H */

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Verbs entry points: user contexts and protection domains.
+ *
+ * Queue pairs, completion queues, memory regions and connection
+ * management belong to the data path; until it is built they answer
+ * -EOPNOTSUPP so that every consumer (uverbs, rdma_cm, kernel ULPs) gets
+ * a clear error instead of a NULL op.
+ */
+#include <linux/errno.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/iw_cm.h>
+
+#include "siw.h"
+#include "compat.h"
+
+static bool siw_obj_get(atomic_t *count, int max)
+{
+	if (atomic_inc_return(count) > max) {
+		atomic_dec(count);
+		return false;
+	}
+	return true;
+}
+
+int siw_alloc_ucontext(struct ib_ucontext *base_ctx, struct ib_udata *udata)
+{
+	struct siw_device *sdev = to_siw_dev(base_ctx->device);
+	struct siw_ucontext *ctx = to_siw_ctx(base_ctx);
+	struct siw_uresp_alloc_ctx uresp = {};
+	int rv;
+
+	if (!siw_obj_get(&sdev->num.ucontext, SIW_MAX_CONTEXT))
+		return -ENOMEM;
+
+	ctx->sdev = sdev;
+	uresp.dev_id = sdev->base_dev.attrs.vendor_part_id;
+
+	if (udata->outlen < sizeof(uresp)) {
+		rv = -EINVAL;
+		goto err;
+	}
+	rv = ib_copy_to_udata(udata, &uresp, sizeof(uresp));
+	if (rv)
+		goto err;
+	return 0;
+
+err:
+	atomic_dec(&sdev->num.ucontext);
+	return rv;
+}
+
+void siw_dealloc_ucontext(struct ib_ucontext *base_ctx)
+{
+	atomic_dec(&to_siw_ctx(base_ctx)->sdev->num.ucontext);
+}
+
+int siw_alloc_pd(struct ib_pd *base_pd, struct ib_udata *udata)
+{
+	struct siw_device *sdev = to_siw_dev(base_pd->device);
+
+	if (!siw_obj_get(&sdev->num.pd, SIW_MAX_PD))
+		return -ENOMEM;
+	return 0;
+}
+
+int siw_dealloc_pd(struct ib_pd *base_pd, struct ib_udata *udata)
+{
+	atomic_dec(&to_siw_dev(base_pd->device)->num.pd);
+	return 0;
+}
+
+/* Data-path verbs: -EOPNOTSUPP until the data path exists. */
+
+static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
+			 struct ib_udata *udata)
+{
+	return -EOPNOTSUPP;
+}
+
+static int siw_modify_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
+			 int mask, struct ib_udata *udata)
+{
+	return -EOPNOTSUPP;
+}
+
+static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
+{
+	return 0;
+}
+
+static int siw_post_send(struct ib_qp *base_qp, const struct ib_send_wr *wr,
+			 const struct ib_send_wr **bad_wr)
+{
+	*bad_wr = wr;
+	return -EOPNOTSUPP;
+}
+
+static int siw_post_recv(struct ib_qp *base_qp, const struct ib_recv_wr *wr,
+			 const struct ib_recv_wr **bad_wr)
+{
+	*bad_wr = wr;
+	return -EOPNOTSUPP;
+}
+
+static int siw_create_cq(struct ib_cq *base_cq,
+			 const struct ib_cq_init_attr *attr,
+			 SIW_CREATE_CQ_UARG)
+{
+	return -EOPNOTSUPP;
+}
+
+static int siw_destroy_cq(struct ib_cq *base_cq, struct ib_udata *udata)
+{
+	return 0;
+}
+
+static int siw_poll_cq(struct ib_cq *base_cq, int num_entries,
+		       struct ib_wc *wc)
+{
+	return 0;
+}
+
+static int siw_req_notify_cq(struct ib_cq *base_cq,
+			     enum ib_cq_notify_flags flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static struct ib_mr *siw_get_dma_mr(struct ib_pd *base_pd, int access)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static struct ib_mr *siw_reg_user_mr(struct ib_pd *base_pd, u64 start,
+				     u64 len, u64 iova, int access,
+				     struct ib_udata *udata)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static int siw_dereg_mr(struct ib_mr *base_mr, struct ib_udata *udata)
+{
+	return 0;
+}
+
+static int siw_iw_create_listen(struct iw_cm_id *id, int backlog)
+{
+	return -EOPNOTSUPP;
+}
+
+static int siw_iw_destroy_listen(struct iw_cm_id *id)
+{
+	return 0;
+}
+
+static int siw_iw_connect(struct iw_cm_id *id, struct iw_cm_conn_param *param)
+{
+	return -EOPNOTSUPP;
+}
+
+static int siw_iw_accept(struct iw_cm_id *id, struct iw_cm_conn_param *param)
+{
+	return -EOPNOTSUPP;
+}
+
+static int siw_iw_reject(struct iw_cm_id *id, const void *pdata, u8 pdata_len)
+{
+	return -EOPNOTSUPP;
+}
+
+static struct ib_qp *siw_iw_get_qp(struct ib_device *base_dev, int qpn)
+{
+	return NULL;
+}
+
+static void siw_iw_qp_ref(struct ib_qp *base_qp)
+{
+}
+
+const struct ib_device_ops siw_verbs_ops = {
+	.alloc_ucontext = siw_alloc_ucontext,
+	.dealloc_ucontext = siw_dealloc_ucontext,
+	.alloc_pd = siw_alloc_pd,
+	.dealloc_pd = siw_dealloc_pd,
+
+	.create_qp = siw_create_qp,
+	.modify_qp = siw_modify_qp,
+	.destroy_qp = siw_destroy_qp,
+	.post_send = siw_post_send,
+	.post_recv = siw_post_recv,
+	.create_cq = siw_create_cq,
+	.destroy_cq = siw_destroy_cq,
+	.poll_cq = siw_poll_cq,
+	.req_notify_cq = siw_req_notify_cq,
+	.get_dma_mr = siw_get_dma_mr,
+	.reg_user_mr = siw_reg_user_mr,
+	.dereg_mr = siw_dereg_mr,
+
+	.iw_accept = siw_iw_accept,
+	.iw_add_ref = siw_iw_qp_ref,
+	.iw_connect = siw_iw_connect,
+	.iw_create_listen = siw_iw_create_listen,
+	.iw_destroy_listen = siw_iw_destroy_listen,
+	.iw_get_qp = siw_iw_get_qp,
+	.iw_reject = siw_iw_reject,
+	.iw_rem_ref = siw_iw_qp_ref,
+
+	INIT_RDMA_OBJ_SIZE(ib_cq, siw_cq, base_cq),
+	INIT_RDMA_OBJ_SIZE(ib_pd, siw_pd, base_pd),
+	INIT_RDMA_OBJ_SIZE(ib_qp, siw_qp, base_qp),
+	INIT_RDMA_OBJ_SIZE(ib_ucontext, siw_ucontext, base_ucontext),
+};
