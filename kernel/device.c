@@ -53,6 +53,8 @@ static int siw_query_device(struct ib_device *base_dev,
 	attr->hw_ver = 0;
 	attr->max_qp = SIW_MAX_QP;
 	attr->max_qp_wr = SIW_MAX_QP_WR;
+	/* Lets "rdma link delete" remove the device. */
+	attr->kernel_cap_flags = IBK_ALLOW_USER_UNREG;
 	attr->max_send_sge = SIW_MAX_SGE;
 	attr->max_recv_sge = SIW_MAX_SGE;
 	attr->max_sge_rd = SIW_MAX_SGE_RD;

@@ -18,7 +18,7 @@ PKGS=(
 	libibverbs-dev librdmacm-dev iproute2
 	libnl-3-dev libnl-genl-3-dev pkg-config
 	sparse dwarves python3-yaml python3-jsonschema
-	dkms
+	dkms clang llvm libclang-rt-14-dev
 )
 
 BACKPORTS=/etc/apt/sources.list.d/siw-bookworm-backports.sources

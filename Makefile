@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# siw: software iWARP for Linux.
+#
+#   make [KVER=...]     build siw.ko (default: newest Debian 6.1 kernel)
+#                       and the user-space parts that exist
+#   make install        install siw.ko into /lib/modules/$(KVER)/updates
+#   make check          unit tests, lint, VM selftests on 6.1 and 6.12
+#   make demo           boot 6.1 in qemu, create siw0, show it working
+#   make lint           checkpatch --strict, sparse, W=1 build
+
+KVER ?= $(shell scripts/kvers.sh 6.1)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+BUILD := build/$(KVER)
+DESTDIR ?=
+SIW_VERSION := 0.1.0
+
+ifeq ($(KVER),)
+$(error no Debian 6.1 kernel headers installed: run scripts/setup.sh as root)
+endif
+
+.PHONY: all module modules-all install uninstall check lint demo bench \
+	unit fuzz clean dkms-source
+
+all: module
+	@if [ -f selftests/unit/Makefile ]; then $(MAKE) -C selftests/unit all; fi
+
+# Build in a per-kernel copy: kbuild writes objects next to the sources,
+# and 6.1 and 6.12 objects must not meet.
+module:
+	@mkdir -p $(BUILD)
+	@cp -a -u Kbuild kernel $(BUILD)/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(BUILD) $(KBUILD_EXTRA) modules
+
+modules-all:
+	@for k in $$(scripts/kvers.sh all); do \
+		$(MAKE) module KVER=$$k || exit 1; done
+
+install: module
+	install -D -m 0644 $(BUILD)/kernel/siw.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/updates/siw.ko
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/siw.ko
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+check:
+	scripts/check.sh
+
+lint:
+	scripts/lint.sh
+
+demo:
+	scripts/demo.sh
+
+unit:
+	$(MAKE) -C selftests/unit run
+
+fuzz:
+	$(MAKE) -C selftests/fuzz run
+
+bench:
+	@echo "make bench: the benchmark needs the data path; not available yet" >&2
+	@exit 1
+
+clean:
+	rm -rf build
+	@if [ -f selftests/unit/Makefile ]; then $(MAKE) -C selftests/unit clean; fi
+	@if [ -f selftests/fuzz/Makefile ]; then $(MAKE) -C selftests/fuzz clean; fi

@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# run-guest.sh [TEST...]: kselftest-style runner inside the test VM. Runs
+# each test program (default: every selftests/siw/*.sh), indents its TAP
+# as a nested test, and ends with "siw-selftests: N passed, N failed,
+# N skipped" counted over the individual checks.
+cd "$(dirname "$0")/siw" || exit 1
+[ $# -gt 0 ] || set -- *.sh
+
+echo "TAP version 13"
+echo "1..$#"
+n=0 passed=0 failed=0 skipped=0
+for t in "$@"; do
+	n=$((n + 1))
+	t=${t##*/}
+	echo "# selftests: siw: $t"
+	timeout 600 sh "./$t" > /tmp/siw-test.out 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/siw-test.out
+	p=$(grep -c '^ok ' /tmp/siw-test.out)
+	f=$(grep -c '^not ok ' /tmp/siw-test.out)
+	case $rc in
+	0)
+		[ "$f" = 0 ] || rc=1
+		;;
+	4)
+		skipped=$((skipped + 1))
+		echo "ok $n selftests: siw: $t # SKIP"
+		continue
+		;;
+	esac
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ $rc = 0 ]; then
+		echo "ok $n selftests: siw: $t"
+	else
+		# A test that died without reporting a failure still fails.
+		[ "$f" = 0 ] && failed=$((failed + 1))
+		echo "not ok $n selftests: siw: $t # exit=$rc"
+	fi
+done
+echo "siw-selftests: $passed passed, $failed failed, $skipped skipped"
+[ $failed = 0 ]

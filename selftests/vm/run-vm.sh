@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# run-vm.sh [-t SECONDS] KVER OUTDIR COMMAND...
+#
+# Boot Debian kernel KVER in qemu (TCG, 2 vCPUs) with the host's root
+# visible read-only, run COMMAND (a shell command line, from the checkout
+# directory) inside, and leave output.txt, dmesg.txt, console.log and
+# exit-code in OUTDIR. Fails if the command fails, if the guest never
+# finishes (timeout), or if the kernel logged a WARN, BUG, oops, lockup
+# or panic; then the console tail is printed.
+set -uo pipefail
+
+timeout=900
+mem=${SIW_VM_MEM:-4096}
+while getopts t: opt; do
+	case $opt in
+	t) timeout=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 3 ] || { echo "usage: $0 [-t SECONDS] KVER OUTDIR COMMAND..." >&2; exit 2; }
+kver=$1 out=$2
+shift 2
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+case "$top" in *[[:space:]]*) echo "run-vm: checkout path must not contain spaces" >&2; exit 2 ;; esac
+kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || { echo "run-vm: no $kernel (run scripts/setup.sh)" >&2; exit 2; }
+
+initrd=$top/build/vm/initramfs-$kver.cpio.gz
+if [ ! -s "$initrd" ] || [ "$top/selftests/vm/mkinitramfs.sh" -nt "$initrd" ]; then
+	"$top/selftests/vm/mkinitramfs.sh" "$kver" "$initrd" || exit 2
+fi
+
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+printf '%s\n' "$*" > "$out/cmd.sh"
+
+timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+	-machine q35,accel=tcg -cpu max -smp 2 -m "$mem" \
+	-display none -monitor none -no-reboot \
+	-serial "file:$out/console.log" \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 panic_on_warn=1 softlockup_panic=1 oops=panic hung_task_panic=1 quiet loglevel=4 SIWTEST_DIR=$top" \
+	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+	-fsdev local,id=siwout,path="$out",security_model=none,multidevs=remap \
+	-device virtio-9p-pci,fsdev=siwout,mount_tag=siwout \
+	-nic none
+qemu_rc=$?
+
+bad='WARNING:|BUG:|Oops|Kernel panic|soft lockup|hard LOCKUP|blocked for more than|general protection fault|UBSAN|KASAN|kmemleak'
+fail=0
+if [ $qemu_rc = 124 ] || [ $qemu_rc = 137 ]; then
+	echo "run-vm: $kver: guest did not finish within ${timeout}s"
+	fail=1
+fi
+if grep -Eq "$bad" "$out/console.log" "$out/dmesg.txt" 2>/dev/null; then
+	echo "run-vm: $kver: kernel reported a problem:"
+	grep -Eh -m5 "$bad" "$out/console.log" "$out/dmesg.txt" 2>/dev/null
+	fail=1
+fi
+if [ ! -f "$out/exit-code" ]; then
+	echo "run-vm: $kver: guest wrote no exit code"
+	fail=1
+elif [ "$(cat "$out/exit-code")" != 0 ]; then
+	fail=1
+fi
+if [ $fail = 1 ]; then
+	echo "----- console tail ($out/console.log) -----"
+	tail -n 60 "$out/console.log"
+	echo "-------------------------------------------"
+fi
+exit $fail
