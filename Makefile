@@ -5,6 +5,7 @@
 #   make [KVER=...]     build siw.ko (default: newest Debian 6.1 kernel)
 #                       and the user-space parts that exist
 #   make install        install siw.ko into /lib/modules/$(KVER)/updates
+#   make dkms-add       register the sources with DKMS (dkms build/install)
 #   make check          unit tests, lint, VM selftests on 6.1 and 6.12
 #   make demo           boot 6.1 in qemu, create siw0, show it working
 #   make lint           checkpatch --strict, sparse, W=1 build
@@ -20,7 +21,7 @@ $(error no Debian 6.1 kernel headers installed: run scripts/setup.sh as root)
 endif
 
 .PHONY: all module modules-all install uninstall check lint demo bench \
-	unit fuzz clean dkms-source
+	unit fuzz clean dkms-add dkms-remove
 
 all: module
 	@if [ -f selftests/unit/Makefile ]; then $(MAKE) -C selftests/unit all; fi
@@ -40,6 +41,20 @@ install: module
 	install -D -m 0644 $(BUILD)/kernel/siw.ko \
 		$(DESTDIR)/lib/modules/$(KVER)/updates/siw.ko
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+# DKMS: copy the module sources to /usr/src/siw-VERSION and register them.
+DKMS_SRC := $(DESTDIR)/usr/src/siw-$(SIW_VERSION)
+dkms-add:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -a Kbuild dkms.conf $(DKMS_SRC)/
+	rsync -a --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' kernel $(DKMS_SRC)/ 2>/dev/null || \
+		cp -a kernel $(DKMS_SRC)/
+	@if [ -z "$(DESTDIR)" ]; then dkms add -m siw -v $(SIW_VERSION); fi
+
+dkms-remove:
+	-dkms remove -m siw -v $(SIW_VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/siw.ko

@@ -56,6 +56,7 @@ if [ -f selftests/fuzz/Makefile ]; then
 	run_stage "fuzz (short)" make -s -C selftests/fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
 fi
 run_stage "lint" scripts/lint.sh
+run_stage "install and DKMS" scripts/test-install.sh
 for kver in $(scripts/kvers.sh all); do
 	run_stage "VM selftests on $kver" vm_suite "$kver"
 done
