@@ -234,6 +234,8 @@ int siw_device_add(const char *name, struct net_device *netdev)
 
 	ib_set_device_ops(base_dev, &siw_device_ops);
 	ib_set_device_ops(base_dev, &siw_verbs_ops);
+	ib_set_device_ops(base_dev, &siw_cq_ops);
+	ib_set_device_ops(base_dev, &siw_mem_ops);
 
 	base_dev->node_type = RDMA_NODE_RNIC;
 	base_dev->phys_port_cnt = 1;

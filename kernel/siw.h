@@ -90,6 +90,12 @@ int siw_alloc_pd(struct ib_pd *base_pd, struct ib_udata *udata);
 int siw_dealloc_pd(struct ib_pd *base_pd, struct ib_udata *udata);
 extern const struct ib_device_ops siw_verbs_ops;
 
+/* cq.c */
+extern const struct ib_device_ops siw_cq_ops;
+
+/* mem.c */
+extern const struct ib_device_ops siw_mem_ops;
+
 /* txthread.c: per-CPU transmit threads */
 struct siw_tx_work {
 	struct llist_node node;

@@ -2,8 +2,8 @@
 /*
  * Verbs entry points: user contexts and protection domains.
  *
- * Queue pairs, completion queues, memory regions and connection
- * management belong to the data path; until it is built they answer
+ * Queue pairs and connection management belong to the data path; until
+ * it is built they answer
  * -EOPNOTSUPP so that every consumer (uverbs, rdma_cm, kernel ULPs) gets
  * a clear error instead of a NULL op.
  */
@@ -103,47 +103,6 @@ static int siw_post_recv(struct ib_qp *base_qp, const struct ib_recv_wr *wr,
 	return -EOPNOTSUPP;
 }
 
-static int siw_create_cq(struct ib_cq *base_cq,
-			 const struct ib_cq_init_attr *attr,
-			 SIW_CREATE_CQ_UARG)
-{
-	return -EOPNOTSUPP;
-}
-
-static int siw_destroy_cq(struct ib_cq *base_cq, struct ib_udata *udata)
-{
-	return 0;
-}
-
-static int siw_poll_cq(struct ib_cq *base_cq, int num_entries,
-		       struct ib_wc *wc)
-{
-	return 0;
-}
-
-static int siw_req_notify_cq(struct ib_cq *base_cq,
-			     enum ib_cq_notify_flags flags)
-{
-	return -EOPNOTSUPP;
-}
-
-static struct ib_mr *siw_get_dma_mr(struct ib_pd *base_pd, int access)
-{
-	return ERR_PTR(-EOPNOTSUPP);
-}
-
-static struct ib_mr *siw_reg_user_mr(struct ib_pd *base_pd, u64 start,
-				     u64 len, u64 iova, int access,
-				     struct ib_udata *udata)
-{
-	return ERR_PTR(-EOPNOTSUPP);
-}
-
-static int siw_dereg_mr(struct ib_mr *base_mr, struct ib_udata *udata)
-{
-	return 0;
-}
-
 static int siw_iw_create_listen(struct iw_cm_id *id, int backlog)
 {
 	return -EOPNOTSUPP;
@@ -189,13 +148,6 @@ const struct ib_device_ops siw_verbs_ops = {
 	.destroy_qp = siw_destroy_qp,
 	.post_send = siw_post_send,
 	.post_recv = siw_post_recv,
-	.create_cq = siw_create_cq,
-	.destroy_cq = siw_destroy_cq,
-	.poll_cq = siw_poll_cq,
-	.req_notify_cq = siw_req_notify_cq,
-	.get_dma_mr = siw_get_dma_mr,
-	.reg_user_mr = siw_reg_user_mr,
-	.dereg_mr = siw_dereg_mr,
 
 	.iw_accept = siw_iw_accept,
 	.iw_add_ref = siw_iw_qp_ref,
@@ -206,7 +158,6 @@ const struct ib_device_ops siw_verbs_ops = {
 	.iw_reject = siw_iw_reject,
 	.iw_rem_ref = siw_iw_qp_ref,
 
-	INIT_RDMA_OBJ_SIZE(ib_cq, siw_cq, base_cq),
 	INIT_RDMA_OBJ_SIZE(ib_pd, siw_pd, base_pd),
 	INIT_RDMA_OBJ_SIZE(ib_qp, siw_qp, base_qp),
 	INIT_RDMA_OBJ_SIZE(ib_ucontext, siw_ucontext, base_ucontext),

@@ -2,20 +2,32 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # run-guest.sh [TEST...]: kselftest-style runner inside the test VM. Runs
-# each test program (default: every selftests/siw/*.sh), indents its TAP
+# each test program (default: every selftests/siw/*.sh and every C test
+# built into build/selftests/siw/), indents its TAP
 # as a nested test, and ends with "siw-selftests: N passed, N failed,
 # N skipped" counted over the individual checks.
 cd "$(dirname "$0")/siw" || exit 1
-[ $# -gt 0 ] || set -- *.sh
+bin=../../build/selftests/siw
+if [ $# = 0 ]; then
+	set -- *.sh
+	for t in "$bin"/*; do
+		[ -x "$t" ] && set -- "$@" "$t"
+	done
+fi
 
 echo "TAP version 13"
 echo "1..$#"
 n=0 passed=0 failed=0 skipped=0
 for t in "$@"; do
 	n=$((n + 1))
+	case $t in
+	*.sh) run="sh ./${t##*/}" ;;
+	*/*) run=$t ;;
+	*) run=$bin/$t ;;
+	esac
 	t=${t##*/}
 	echo "# selftests: siw: $t"
-	timeout 600 sh "./$t" > /tmp/siw-test.out 2>&1
+	timeout 600 $run > /tmp/siw-test.out 2>&1
 	rc=$?
 	sed 's/^/# /' /tmp/siw-test.out
 	p=$(grep -c '^ok ' /tmp/siw-test.out)

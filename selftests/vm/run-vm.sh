@@ -34,6 +34,12 @@ if [ ! -s "$initrd" ] || [ "$top/selftests/vm/mkinitramfs.sh" -nt "$initrd" ]; t
 	"$top/selftests/vm/mkinitramfs.sh" "$kver" "$initrd" || exit 2
 fi
 
+# One VM at a time on this machine: parallel runs would share 2 cores and
+# turn every timeout into noise.
+mkdir -p "$top/build"
+exec 9> "$top/build/.vm.lock"
+flock 9
+
 rm -rf "$out"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
