@@ -67,7 +67,7 @@ lint:
 	scripts/lint.sh
 
 demo:
-	scripts/demo.sh
+	scripts/demo.sh $(KVER)
 
 unit:
 	$(MAKE) -C selftests/unit run
