@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * DDP (RFC 5041) and RDMAP (RFC 5040) header build and validation,
+ * with the RFC 7306 opcodes reserved in the table as extensions.
+ *
+ * ULPDU layout handled here, offsets from the DDP control byte:
+ *   tagged:   ctrl (2) | STag (4) | TO (8)                 = 14
+ *   untagged: ctrl (2) | rsvd/inval STag (4) | QN | MSN | MO = 18
+ * preceded on the wire by the 2 byte MPA ULPDU_Length.
+ */
+#include "iwarp.h"
+
+static const struct siw_opcode_info siw_opcode_tab[SIW_OP_MAX] = {
+	[SIW_OP_WRITE] = {
+		.name = "WRITE",
+		.hdr_len = SIW_DDP_TAGGED_HDR_LEN,
+		.qn = SIW_QN_NONE,
+		.flags = SIW_OPF_TAGGED,
+	},
+	[SIW_OP_READ_REQ] = {
+		.name = "READ_REQ",
+		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_RREQ_HDR_LEN,
+		.qn = SIW_QN_RREQ,
+		.flags = SIW_OPF_SINGLE | SIW_OPF_NO_PAYLOAD,
+	},
+	[SIW_OP_READ_RESP] = {
+		.name = "READ_RESP",
+		.hdr_len = SIW_DDP_TAGGED_HDR_LEN,
+		.qn = SIW_QN_NONE,
+		.flags = SIW_OPF_TAGGED,
+	},
+	[SIW_OP_SEND] = {
+		.name = "SEND",
+		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN,
+		.qn = SIW_QN_SEND,
+	},
+	[SIW_OP_SEND_INV] = {
+		.name = "SEND_INV",
+		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN,
+		.qn = SIW_QN_SEND,
+		.flags = SIW_OPF_INVAL,
+	},
+	[SIW_OP_SEND_SE] = {
+		.name = "SEND_SE",
+		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN,
+		.qn = SIW_QN_SEND,
+		.flags = SIW_OPF_SE,
+	},
+	[SIW_OP_SEND_SE_INV] = {
+		.name = "SEND_SE_INV",
+		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN,
+		.qn = SIW_QN_SEND,
+		.flags = SIW_OPF_SE | SIW_OPF_INVAL,
+	},
+	[SIW_OP_TERMINATE] = {
+		.name = "TERMINATE",
+		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_TERM_CTRL_LEN,
+		.qn = SIW_QN_TERMINATE,
+		.flags = SIW_OPF_SINGLE,
+	},
+	/* RFC 7306, provisional until atomics/immediate are implemented */
+	[SIW_OP_IMM_DATA] = {
+		.name = "IMM_DATA",
+		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_IMM_DATA_LEN,
+		.qn = SIW_QN_SEND,
+		.flags = SIW_OPF_EXT | SIW_OPF_SINGLE | SIW_OPF_NO_PAYLOAD,
+	},
+	[SIW_OP_IMM_DATA_SE] = {
+		.name = "IMM_DATA_SE",
+		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_IMM_DATA_LEN,
+		.qn = SIW_QN_SEND,
+		.flags = SIW_OPF_EXT | SIW_OPF_SE | SIW_OPF_SINGLE |
+			 SIW_OPF_NO_PAYLOAD,
+	},
+	[SIW_OP_ATOMIC_REQ] = {
+		.name = "ATOMIC_REQ",
+		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_ATOMIC_REQ_LEN,
+		.qn = SIW_QN_RREQ,
+		.flags = SIW_OPF_EXT | SIW_OPF_SINGLE | SIW_OPF_NO_PAYLOAD,
+	},
+	[SIW_OP_ATOMIC_RESP] = {
+		.name = "ATOMIC_RESP",
+		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_ATOMIC_RESP_LEN,
+		.qn = SIW_QN_ATOMIC_RESP,
+		.flags = SIW_OPF_EXT | SIW_OPF_SINGLE | SIW_OPF_NO_PAYLOAD,
+	},
+};
+
+/* Table entry of an opcode, NULL for opcodes no RFC defines. */
+const struct siw_opcode_info *siw_rdmap_opcode_info(u8 opcode)
+{
+	if (opcode >= SIW_OP_MAX || !siw_opcode_tab[opcode].name)
+		return NULL;
+	return &siw_opcode_tab[opcode];
+}
+
+const char *siw_rdmap_opcode_name(u8 opcode)
+{
+	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(opcode);
+
+	return oi ? oi->name : "UNKNOWN";
+}
+
+/*
+ * Decode and validate the DDP/RDMAP header of one DDP segment. buf
+ * starts at the MPA ULPDU_Length field; len is how many bytes of it
+ * are available (the payload need not be). flags: SIW_PARSE_EXT.
+ *
+ * Checks, in the order Linux siw applies them: DDP version, RDMAP
+ * version, opcode, T bit, ULPDU_Length against the header length, then
+ * the untagged queue number and the single-segment rules of Read
+ * Request and Terminate. MSN and MO sequencing is left to the QP
+ * (see siw_ddp_check_msn()/siw_ddp_check_mo()).
+ *
+ * Returns 0, a positive cause, or -EAGAIN when len does not cover the
+ * header yet (h->hdr_len then tells the header length once the
+ * opcode is known).
+ */
+int siw_iwarp_parse(const void *buf, size_t len, unsigned int flags,
+		    struct siw_iwarp_hdr *h)
+{
+	const struct siw_opcode_info *oi;
+	const u8 *b = buf, *d;
+	u8 c0, c1;
+
+	if (!buf || !h)
+		return -EINVAL;
+
+	memset(h, 0, sizeof(*h));
+	if (len < SIW_MPA_LEN_SIZE + 2)
+		return -EAGAIN;
+
+	h->ulpdu_len = siw_get_be16(b);
+	d = b + SIW_MPA_LEN_SIZE;
+	c0 = d[0];
+	c1 = d[1];
+	h->tagged = !!(c0 & SIW_DDP_FLAG_T);
+	h->last = !!(c0 & SIW_DDP_FLAG_L);
+
+	if ((c0 & SIW_DDP_DV_MASK) != SIW_DDP_VERSION)
+		return h->tagged ? SIW_ERR_DDP_VERSION_T : SIW_ERR_DDP_VERSION;
+	if ((c1 & SIW_RDMAP_RV_MASK) >> SIW_RDMAP_RV_SHIFT !=
+	    SIW_RDMAP_VERSION)
+		return SIW_ERR_RDMAP_VERSION;
+
+	h->opcode = c1 & SIW_RDMAP_OPCODE_MASK;
+	oi = siw_rdmap_opcode_info(h->opcode);
+	if (!oi || ((oi->flags & SIW_OPF_EXT) && !(flags & SIW_PARSE_EXT)))
+		return SIW_ERR_OPCODE;
+	h->hdr_len = oi->hdr_len;
+
+	if (h->tagged != !!(oi->flags & SIW_OPF_TAGGED))
+		return SIW_ERR_OPCODE_TBIT;
+
+	/* as Linux siw: a ULPDU shorter than its header breaks framing */
+	if (h->ulpdu_len < oi->hdr_len)
+		return SIW_ERR_MPA_LEN;
+	if (len < SIW_MPA_LEN_SIZE + (size_t)oi->hdr_len)
+		return -EAGAIN;
+	h->payload_len = h->ulpdu_len - oi->hdr_len;
+
+	if (h->tagged) {
+		h->stag = siw_get_be32(d + SIW_DDP_OFF_STAG);
+		h->to = siw_get_be64(d + SIW_DDP_OFF_TO);
+		return 0;
+	}
+
+	/* RsvdULP is not checked on receive unless it is an STag */
+	if (oi->flags & SIW_OPF_INVAL)
+		h->inval_stag = siw_get_be32(d + SIW_DDP_OFF_RSVDULP);
+	h->qn = siw_get_be32(d + SIW_DDP_OFF_QN);
+	h->msn = siw_get_be32(d + SIW_DDP_OFF_MSN);
+	h->mo = siw_get_be32(d + SIW_DDP_OFF_MO);
+
+	if (h->qn != oi->qn)
+		return SIW_ERR_QN;
+
+	if (oi->flags & SIW_OPF_SINGLE) {
+		if (h->mo)
+			return SIW_ERR_MO;
+		/* more segments cannot fit the one-header queue buffer */
+		if (!h->last)
+			return SIW_ERR_MSG_TOO_BIG;
+	}
+	if ((oi->flags & SIW_OPF_NO_PAYLOAD) && h->payload_len)
+		return SIW_ERR_MSG_TOO_BIG;
+	if (h->opcode == SIW_OP_TERMINATE &&
+	    h->payload_len > SIW_TERM_MAX_EXTRA)
+		return SIW_ERR_MSG_TOO_BIG;
+
+	if (h->opcode == SIW_OP_READ_REQ) {
+		h->rreq.sink_stag = siw_get_be32(d + SIW_RREQ_OFF_SINK_STAG);
+		h->rreq.sink_to = siw_get_be64(d + SIW_RREQ_OFF_SINK_TO);
+		h->rreq.read_size = siw_get_be32(d + SIW_RREQ_OFF_SIZE);
+		h->rreq.src_stag = siw_get_be32(d + SIW_RREQ_OFF_SRC_STAG);
+		h->rreq.src_to = siw_get_be64(d + SIW_RREQ_OFF_SRC_TO);
+	}
+	return 0;
+}
+
+/*
+ * Write ULPDU_Length and the DDP/RDMAP header for h to buf.
+ * ULPDU_Length is hdr_len + h->payload_len; h->tagged and h->hdr_len
+ * are taken from the opcode table, not from h. Header bytes this
+ * function does not know (Terminate control, RFC 7306 fields) are
+ * zeroed for the caller to fill in. Returns the bytes written.
+ */
+int siw_iwarp_build(const struct siw_iwarp_hdr *h, unsigned int flags,
+		    void *buf, size_t len)
+{
+	const struct siw_opcode_info *oi;
+	u8 *b = buf, *d;
+
+	if (!h || !buf)
+		return -EINVAL;
+	oi = siw_rdmap_opcode_info(h->opcode);
+	if (!oi || ((oi->flags & SIW_OPF_EXT) && !(flags & SIW_PARSE_EXT)))
+		return -EINVAL;
+	if ((u32)oi->hdr_len + h->payload_len > SIW_MPA_ULPDU_MAX)
+		return -EMSGSIZE;
+	if (!(oi->flags & SIW_OPF_TAGGED) && h->qn != oi->qn)
+		return -EINVAL;
+	if ((oi->flags & SIW_OPF_SINGLE) && (!h->last || h->mo))
+		return -EINVAL;
+	if ((oi->flags & SIW_OPF_NO_PAYLOAD) && h->payload_len)
+		return -EINVAL;
+	if (h->opcode == SIW_OP_TERMINATE &&
+	    h->payload_len > SIW_TERM_MAX_EXTRA)
+		return -EMSGSIZE;
+	if (len < SIW_MPA_LEN_SIZE + (size_t)oi->hdr_len)
+		return -ENOSPC;
+
+	siw_put_be16(b, (u16)(oi->hdr_len + h->payload_len));
+	d = b + SIW_MPA_LEN_SIZE;
+	d[0] = SIW_DDP_VERSION;
+	if (oi->flags & SIW_OPF_TAGGED)
+		d[0] |= SIW_DDP_FLAG_T;
+	if (h->last)
+		d[0] |= SIW_DDP_FLAG_L;
+	d[1] = SIW_RDMAP_VERSION << SIW_RDMAP_RV_SHIFT | h->opcode;
+
+	if (oi->flags & SIW_OPF_TAGGED) {
+		siw_put_be32(d + SIW_DDP_OFF_STAG, h->stag);
+		siw_put_be64(d + SIW_DDP_OFF_TO, h->to);
+		return SIW_MPA_LEN_SIZE + oi->hdr_len;
+	}
+
+	siw_put_be32(d + SIW_DDP_OFF_RSVDULP,
+		     oi->flags & SIW_OPF_INVAL ? h->inval_stag : 0);
+	siw_put_be32(d + SIW_DDP_OFF_QN, h->qn);
+	siw_put_be32(d + SIW_DDP_OFF_MSN, h->msn);
+	siw_put_be32(d + SIW_DDP_OFF_MO, h->mo);
+	memset(d + SIW_DDP_UNTAGGED_HDR_LEN, 0,
+	       oi->hdr_len - SIW_DDP_UNTAGGED_HDR_LEN);
+
+	if (h->opcode == SIW_OP_READ_REQ) {
+		siw_put_be32(d + SIW_RREQ_OFF_SINK_STAG, h->rreq.sink_stag);
+		siw_put_be64(d + SIW_RREQ_OFF_SINK_TO, h->rreq.sink_to);
+		siw_put_be32(d + SIW_RREQ_OFF_SIZE, h->rreq.read_size);
+		siw_put_be32(d + SIW_RREQ_OFF_SRC_STAG, h->rreq.src_stag);
+		siw_put_be64(d + SIW_RREQ_OFF_SRC_TO, h->rreq.src_to);
+	}
+	return SIW_MPA_LEN_SIZE + oi->hdr_len;
+}
+
+/*
+ * MSN check for an untagged segment (RFC 5041 sec 5.3). expected is
+ * the next MSN of the queue, nbufs how many receive buffers are
+ * posted from there on. An MSN ahead of the buffers lacks a buffer;
+ * one behind expected (more than 2^31 ahead, modulo 2^32) is out of
+ * range.
+ */
+int siw_ddp_check_msn(u32 msn, u32 expected, u32 nbufs)
+{
+	u32 d = msn - expected;
+
+	if (d < nbufs)
+		return 0;
+	if (d < 0x80000000U)
+		return SIW_ERR_NO_RECV_BUF;
+	return SIW_ERR_MSN_RANGE;
+}
+
+/* Does a segment at message offset mo fit a buf_len byte buffer? */
+int siw_ddp_check_mo(u32 mo, u32 seg_len, u32 buf_len)
+{
+	if (mo > buf_len)
+		return SIW_ERR_MO;
+	if (seg_len > buf_len - mo)
+		return SIW_ERR_MSG_TOO_BIG;
+	return 0;
+}
+
+/*
+ * Tagged placement bounds: len bytes at tagged offset to must lie in
+ * the region [base, base + size). Written to avoid u64 overflow.
+ */
+int siw_ddp_check_tagged(u64 to, u32 len, u64 base, u64 size)
+{
+	if (to > ~0ULL - len)
+		return SIW_ERR_TO_WRAP;
+	if (to < base || to - base > size || len > size - (to - base))
+		return SIW_ERR_BASE_BOUNDS;
+	return 0;
+}
