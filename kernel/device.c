@@ -150,8 +150,10 @@ static void siw_dealloc_driver(struct ib_device *base_dev)
 {
 	struct siw_device *sdev = to_siw_dev(base_dev);
 
+	siw_mem_dev_fini(sdev);
 	pr_info("siw: %s: removed from %s\n", dev_name(&base_dev->dev),
 		sdev->netdev->name);
+	dev_put(sdev->netdev);
 }
 
 const struct ib_device_ops siw_device_ops = {
@@ -230,6 +232,8 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	if (!sdev)
 		return -ENOMEM;
 	base_dev = &sdev->base_dev;
+	/* Our own reference: the core drops its one before dealloc_driver. */
+	dev_hold(netdev);
 	sdev->netdev = netdev;
 
 	ib_set_device_ops(base_dev, &siw_device_ops);
@@ -250,6 +254,10 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	siw_device_set_gid(sdev);
 	sdev->port_state = siw_netdev_port_state(netdev);
 
+	rv = siw_mem_dev_init(sdev);
+	if (rv)
+		goto err_free;
+
 	rv = ib_device_set_netdev(base_dev, netdev, 1);
 	if (rv)
 		goto err_free;
@@ -266,6 +274,7 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	return 0;
 
 err_free:
+	/* Calls siw_dealloc_driver(), which undoes siw_mem_dev_init(). */
 	ib_dealloc_device(base_dev);
 	return rv;
 }

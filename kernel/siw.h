@@ -9,6 +9,8 @@
 #include <linux/atomic.h>
 #include <linux/llist.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/siw-abi.h>
 
@@ -48,6 +50,11 @@ struct siw_device {
 	u8 raw_gid[ETH_ALEN];
 	enum ib_port_state port_state;	/* last state reported to the core */
 	struct siw_obj_counts num;
+
+	/* STag index -> struct siw_mem (mem.c); RCU lookups from softirq. */
+	struct xarray mem_xa;
+	u32 mem_next;			/* cyclic STag index allocation */
+	struct workqueue_struct *mem_wq;	/* deferred siw_mem release */
 };
 
 struct siw_ucontext {
@@ -73,6 +80,11 @@ static inline struct siw_device *to_siw_dev(struct ib_device *base_dev)
 	return container_of(base_dev, struct siw_device, base_dev);
 }
 
+static inline struct siw_pd *to_siw_pd(struct ib_pd *base_pd)
+{
+	return container_of(base_pd, struct siw_pd, base_pd);
+}
+
 static inline struct siw_ucontext *to_siw_ctx(struct ib_ucontext *base_ctx)
 {
 	return container_of(base_ctx, struct siw_ucontext, base_ucontext);
@@ -93,8 +105,10 @@ extern const struct ib_device_ops siw_verbs_ops;
 /* cq.c */
 extern const struct ib_device_ops siw_cq_ops;
 
-/* mem.c */
+/* mem.c; the data-path API is in mem.h */
 extern const struct ib_device_ops siw_mem_ops;
+int siw_mem_dev_init(struct siw_device *sdev);
+void siw_mem_dev_fini(struct siw_device *sdev);
 
 /* txthread.c: per-CPU transmit threads */
 struct siw_tx_work {
