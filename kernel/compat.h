@@ -7,6 +7,7 @@
 #define _SIW_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/mm.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/uverbs_ioctl.h>
 
@@ -25,6 +26,21 @@ static inline struct ib_udata *siw_create_cq_udata(struct uverbs_attr_bundle *at
 static inline struct ib_udata *siw_create_cq_udata(struct ib_udata *udata)
 {
 	return udata;
+}
+#endif
+
+/* 6.3 made vma->vm_flags read-only behind helpers that take the VMA lock. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+static inline void siw_vma_flags_clear(struct vm_area_struct *vma,
+				       vm_flags_t flags)
+{
+	vm_flags_clear(vma, flags);
+}
+#else
+static inline void siw_vma_flags_clear(struct vm_area_struct *vma,
+				       vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
 }
 #endif
 

@@ -66,11 +66,10 @@ struct siw_pd {
 	struct ib_pd base_pd;
 };
 
-/* The core allocates these before create_cq/create_qp: sizes must be set. */
-struct siw_cq {
-	struct ib_cq base_cq;
-};
+/* Completion queues: defined in cq.h. */
+struct siw_cq;
 
+/* The core allocates these before create_qp: sizes must be set. */
 struct siw_qp {
 	struct ib_qp base_qp;
 };

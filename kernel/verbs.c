@@ -13,6 +13,7 @@
 
 #include "siw.h"
 #include "compat.h"
+#include "umap.h"
 
 static bool siw_obj_get(atomic_t *count, int max)
 {
@@ -142,6 +143,8 @@ const struct ib_device_ops siw_verbs_ops = {
 	.dealloc_ucontext = siw_dealloc_ucontext,
 	.alloc_pd = siw_alloc_pd,
 	.dealloc_pd = siw_dealloc_pd,
+	.mmap = siw_mmap,
+	.mmap_free = siw_mmap_free,
 
 	.create_qp = siw_create_qp,
 	.modify_qp = siw_modify_qp,
