@@ -222,7 +222,8 @@ int siw_fpdu_build(u32 stream_off, const void *frame, size_t frame_len,
  *
  * Returns 0, -EAGAIN if avail is short of fl->wire_len (or of the
  * ULPDU_Length field, then fl->wire_len says how much is needed),
- * -ENOSPC if frame is too small, SIW_ERR_CRC or SIW_ERR_MARKER.
+ * -ENOSPC if frame is too small, SIW_ERR_CRC or SIW_ERR_MARKER (also
+ * for an FPDU too long for any FPDUPTR to reach its end).
  * As in RFC 5044 sec 8, a CRC error is reported in preference to a
  * marker mismatch.
  */
@@ -249,6 +250,9 @@ int siw_fpdu_parse(const void *wire, size_t avail, u32 stream_off,
 
 	rv = siw_fpdu_layout(stream_off, siw_get_be16(w + hdr_off), markers,
 			     fl);
+	/* no FPDUPTR can reach that far: the peer's framing is broken */
+	if (rv == -EMSGSIZE)
+		return SIW_ERR_MARKER;
 	if (rv)
 		return rv;
 	if (avail < fl->wire_len)

@@ -127,10 +127,15 @@ int siw_iwarp_parse(const void *buf, size_t len, unsigned int flags,
 		return -EINVAL;
 
 	memset(h, 0, sizeof(*h));
+	if (len < SIW_MPA_LEN_SIZE)
+		return -EAGAIN;
+	h->ulpdu_len = siw_get_be16(b);
+	/* not even the control bytes: waiting for more would not help */
+	if (h->ulpdu_len < 2)
+		return SIW_ERR_MPA_LEN;
 	if (len < SIW_MPA_LEN_SIZE + 2)
 		return -EAGAIN;
 
-	h->ulpdu_len = siw_get_be16(b);
 	d = b + SIW_MPA_LEN_SIZE;
 	c0 = d[0];
 	c1 = d[1];

@@ -298,6 +298,11 @@ static void test_rx_errors(void)
 	is_num(siw_fpdu_parse(NULL, w, 0, true, true, out, sizeof(out), &fl),
 	       -EINVAL, "NULL wire");
 
+	/* ULPDU_Length 65535 four bytes past a marker: FPDUPTR overflow */
+	siw_put_be16(wire, 0xffff);
+	is_num(siw_fpdu_parse(wire, 2, 4, true, true, out, sizeof(out), &fl),
+	       SIW_ERR_MARKER, "unmarkable ULPDU_Length is a framing error");
+
 	is_num(siw_fpdu_build(0, frame, 32, true, true, wire, 39), -ENOSPC,
 	       "build: output too small");
 	frame[1] = 29;

@@ -272,6 +272,15 @@ static void test_errors(void)
 	       "ULPDU_Length 13 < Write header 14");
 
 	is_num(siw_iwarp_parse(send, 3, 0, &h), -EAGAIN, "3 bytes: need more");
+	is_num(siw_iwarp_parse(send, 1, 0, &h), -EAGAIN, "1 byte: need more");
+	b[0] = 0;
+	b[1] = 1;
+	b[2] = 0x41;
+	is_num(siw_iwarp_parse(b, 3, 0, &h), SIW_ERR_MPA_LEN,
+	       "ULPDU_Length 1: no room for the control bytes");
+	b[1] = 0;
+	is_num(siw_iwarp_parse(b, 2, 0, &h), SIW_ERR_MPA_LEN,
+	       "ULPDU_Length 0: an error, not a wait");
 	is_num(siw_iwarp_parse(send, 12, 0, &h), -EAGAIN,
 	       "12 bytes of a Send header: need more");
 	is_num(h.hdr_len, 18, "... and the header length is known");
