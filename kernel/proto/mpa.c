@@ -69,8 +69,15 @@ int siw_mpa_parse_hdr(const void *buf, size_t len, enum siw_mpa_type type,
 	/* E is a reserved bit in revision 1: ignore it there. */
 	rr->enhanced = rr->rev == SIW_MPA_REV_2 &&
 		       (rr->flags & SIW_MPA_FLAG_E);
-	if (rr->enhanced && pd_wire < SIW_MPA_V2_HDR_LEN)
-		return SIW_ERR_MPA_REQ_REP;
+	if (rr->enhanced && pd_wire < SIW_MPA_V2_HDR_LEN) {
+		/*
+		 * Linux siw rejects a malformed enhanced request with E
+		 * echoed but no IRD/ORD: still a reject, not garbage.
+		 */
+		if (!rr->reject)
+			return SIW_ERR_MPA_REQ_REP;
+		rr->enhanced = false;
+	}
 
 	rr->pd_len = (u16)(pd_wire - (rr->enhanced ? SIW_MPA_V2_HDR_LEN : 0));
 	rr->frame_len = SIW_MPA_HDR_LEN + pd_wire;

@@ -463,14 +463,15 @@ static bool siw_term_is_rreq(const u8 *seg, size_t seg_len)
 /*
  * Which headers of the offending segment to report, following Linux
  * siw: none for LLP errors, local catastrophic errors and version or
- * opcode errors (the header layout is unknown then); the DDP header
- * (with its segment length) otherwise; plus the Read Request header
- * for RDMAP protection errors on a Read Request. seg starts at the
- * segment's DDP control byte and may be NULL.
+ * opcode errors (the header layout is unknown then), the DDP header
+ * with its segment length otherwise. A Read Request always comes with
+ * its RDMA header: Linux siw reads that much for a Read Request.
+ * seg starts at the segment's DDP control byte and may be NULL.
  */
 u8 siw_term_hdrct(const struct siw_term_code *tc, const void *seg,
 		  size_t seg_len)
 {
+	const u8 md = SIW_TERM_HDRCT_M | SIW_TERM_HDRCT_D;
 	const u8 *s = seg;
 
 	if (!tc || !s || seg_len < 2 || seg_len < siw_term_ddp_len(s))
@@ -483,21 +484,20 @@ u8 siw_term_hdrct(const struct siw_term_code *tc, const void *seg,
 		    (tc->etype == SIW_DDP_ETYPE_UNTAGGED &&
 		     tc->ecode == SIW_DDP_ECODE_UT_VERSION))
 			return 0;
-		return SIW_TERM_HDRCT_M | SIW_TERM_HDRCT_D;
+		break;
 	case SIW_TERM_LAYER_RDMAP:
-		if (tc->etype == SIW_RDMAP_ETYPE_REMOTE_PROT) {
-			if (siw_term_is_rreq(s, seg_len))
-				return SIW_TERM_HDRCT_M | SIW_TERM_HDRCT_D |
-				       SIW_TERM_HDRCT_R;
-			return SIW_TERM_HDRCT_M | SIW_TERM_HDRCT_D;
-		}
-		if (tc->etype != SIW_RDMAP_ETYPE_REMOTE_OP ||
-		    tc->ecode == SIW_RDMAP_ECODE_VERSION ||
-		    tc->ecode == SIW_RDMAP_ECODE_OPCODE)
+		if (tc->etype == SIW_RDMAP_ETYPE_CATASTROPHIC ||
+		    (tc->etype == SIW_RDMAP_ETYPE_REMOTE_OP &&
+		     (tc->ecode == SIW_RDMAP_ECODE_VERSION ||
+		      tc->ecode == SIW_RDMAP_ECODE_OPCODE)))
 			return 0;
-		return SIW_TERM_HDRCT_M | SIW_TERM_HDRCT_D;
+		break;
+	default:
+		return 0;
 	}
-	return 0;
+	if (siw_term_is_rreq(s, seg_len))
+		return md | SIW_TERM_HDRCT_R;
+	return md;
 }
 
 /*

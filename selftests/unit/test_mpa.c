@@ -217,6 +217,13 @@ static void test_parse_errors(void)
 	n = mk_frame(b, key_req, SIW_MPA_FLAG_E, 2, 3, pd, 3);
 	is_num(siw_mpa_parse(b, n, SIW_MPA_REQ, &rr), SIW_ERR_MPA_REQ_REP,
 	       "enhanced with 3 bytes private data rejected");
+	n = mk_frame(b, key_rep, SIW_MPA_FLAG_E, 2, 0, pd, 0);
+	is_num(siw_mpa_parse(b, n, SIW_MPA_REP, &rr), SIW_ERR_MPA_REQ_REP,
+	       "enhanced reply without IRD/ORD rejected");
+	n = mk_frame(b, key_rep, SIW_MPA_FLAG_E | SIW_MPA_FLAG_R, 2, 0, pd, 0);
+	is_num(siw_mpa_parse(b, n, SIW_MPA_REP, &rr), 0,
+	       "... but as a reject (Linux siw) it is a reject");
+	ok(rr.reject && !rr.enhanced, "reject, not enhanced");
 
 	n = mk_frame(b, key_req, 0, 1, 10, pd, 10);
 	is_num(siw_mpa_parse_hdr(b, 20, SIW_MPA_REQ, &rr), 0,

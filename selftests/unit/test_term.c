@@ -164,6 +164,12 @@ static void test_hdrct(void)
 	       "RDMAP protection on Read Request: M|D|R");
 	is_num(siw_term_hdrct(&tc, seg_rreq, 45), md,
 	       "... R only with the whole Read Request header");
+	siw_err_to_term(SIW_ERR_MSN_RANGE, &tc);
+	is_num(siw_term_hdrct(&tc, seg_rreq, 46), md | SIW_TERM_HDRCT_R,
+	       "DDP error on Read Request: M|D|R, as Linux siw reads it");
+	siw_err_to_term(SIW_ERR_IRD_EXCEEDED, &tc);
+	is_num(siw_term_hdrct(&tc, seg_rreq, 46), md | SIW_TERM_HDRCT_R,
+	       "RDMAP operation error on Read Request: M|D|R");
 	is_num(siw_term_hdrct(&tc, seg_send, 18), md,
 	       "RDMAP protection on Send: M|D");
 	siw_err_to_term(SIW_ERR_OPCODE, &tc);
