@@ -69,6 +69,8 @@ static int siw_query_device(struct ib_device *base_dev,
 	attr->max_srq_wr = SIW_MAX_SRQ_WR;
 	attr->max_srq_sge = SIW_MAX_SGE;
 	attr->max_fast_reg_page_list_len = SIW_MAX_FR_PAGES;
+	/* alloc_mr, map_mr_sg and REG_MR/LOCAL_INV (mem.c). */
+	attr->device_cap_flags |= IB_DEVICE_MEM_MGT_EXTENSIONS;
 	attr->max_pkeys = 1;
 	attr->atomic_cap = IB_ATOMIC_NONE;
 	attr->max_ah = 0;
