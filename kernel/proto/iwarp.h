@@ -468,23 +468,23 @@ enum siw_ddp_qn {
 };
 
 enum siw_rdmap_opcode {
-	SIW_OP_WRITE = 0x0,
-	SIW_OP_READ_REQ = 0x1,
-	SIW_OP_READ_RESP = 0x2,
-	SIW_OP_SEND = 0x3,
-	SIW_OP_SEND_INV = 0x4,
-	SIW_OP_SEND_SE = 0x5,
-	SIW_OP_SEND_SE_INV = 0x6,
-	SIW_OP_TERMINATE = 0x7,
+	SIW_RDMAP_OP_WRITE = 0x0,
+	SIW_RDMAP_OP_READ_REQ = 0x1,
+	SIW_RDMAP_OP_READ_RESP = 0x2,
+	SIW_RDMAP_OP_SEND = 0x3,
+	SIW_RDMAP_OP_SEND_INV = 0x4,
+	SIW_RDMAP_OP_SEND_SE = 0x5,
+	SIW_RDMAP_OP_SEND_SE_INV = 0x6,
+	SIW_RDMAP_OP_TERMINATE = 0x7,
 	/*
 	 * RFC 7306 extensions. "Write/Send with Immediate" are carried
 	 * as a Write or Send followed by an Immediate Data message.
 	 */
-	SIW_OP_IMM_DATA = 0x8,
-	SIW_OP_IMM_DATA_SE = 0x9,
-	SIW_OP_ATOMIC_REQ = 0xa,
-	SIW_OP_ATOMIC_RESP = 0xb,
-	SIW_OP_MAX = 0x10
+	SIW_RDMAP_OP_IMM_DATA = 0x8,
+	SIW_RDMAP_OP_IMM_DATA_SE = 0x9,
+	SIW_RDMAP_OP_ATOMIC_REQ = 0xa,
+	SIW_RDMAP_OP_ATOMIC_RESP = 0xb,
+	SIW_RDMAP_OP_MAX = 0x10
 };
 
 /* opcode properties */

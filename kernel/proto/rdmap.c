@@ -10,75 +10,75 @@
  */
 #include "iwarp.h"
 
-static const struct siw_opcode_info siw_opcode_tab[SIW_OP_MAX] = {
-	[SIW_OP_WRITE] = {
+static const struct siw_opcode_info siw_opcode_tab[SIW_RDMAP_OP_MAX] = {
+	[SIW_RDMAP_OP_WRITE] = {
 		.name = "WRITE",
 		.hdr_len = SIW_DDP_TAGGED_HDR_LEN,
 		.qn = SIW_QN_NONE,
 		.flags = SIW_OPF_TAGGED,
 	},
-	[SIW_OP_READ_REQ] = {
+	[SIW_RDMAP_OP_READ_REQ] = {
 		.name = "READ_REQ",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_RREQ_HDR_LEN,
 		.qn = SIW_QN_RREQ,
 		.flags = SIW_OPF_SINGLE | SIW_OPF_NO_PAYLOAD,
 	},
-	[SIW_OP_READ_RESP] = {
+	[SIW_RDMAP_OP_READ_RESP] = {
 		.name = "READ_RESP",
 		.hdr_len = SIW_DDP_TAGGED_HDR_LEN,
 		.qn = SIW_QN_NONE,
 		.flags = SIW_OPF_TAGGED,
 	},
-	[SIW_OP_SEND] = {
+	[SIW_RDMAP_OP_SEND] = {
 		.name = "SEND",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN,
 		.qn = SIW_QN_SEND,
 	},
-	[SIW_OP_SEND_INV] = {
+	[SIW_RDMAP_OP_SEND_INV] = {
 		.name = "SEND_INV",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN,
 		.qn = SIW_QN_SEND,
 		.flags = SIW_OPF_INVAL,
 	},
-	[SIW_OP_SEND_SE] = {
+	[SIW_RDMAP_OP_SEND_SE] = {
 		.name = "SEND_SE",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN,
 		.qn = SIW_QN_SEND,
 		.flags = SIW_OPF_SE,
 	},
-	[SIW_OP_SEND_SE_INV] = {
+	[SIW_RDMAP_OP_SEND_SE_INV] = {
 		.name = "SEND_SE_INV",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN,
 		.qn = SIW_QN_SEND,
 		.flags = SIW_OPF_SE | SIW_OPF_INVAL,
 	},
-	[SIW_OP_TERMINATE] = {
+	[SIW_RDMAP_OP_TERMINATE] = {
 		.name = "TERMINATE",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_TERM_CTRL_LEN,
 		.qn = SIW_QN_TERMINATE,
 		.flags = SIW_OPF_SINGLE,
 	},
 	/* RFC 7306, provisional until atomics/immediate are implemented */
-	[SIW_OP_IMM_DATA] = {
+	[SIW_RDMAP_OP_IMM_DATA] = {
 		.name = "IMM_DATA",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_IMM_DATA_LEN,
 		.qn = SIW_QN_SEND,
 		.flags = SIW_OPF_EXT | SIW_OPF_SINGLE | SIW_OPF_NO_PAYLOAD,
 	},
-	[SIW_OP_IMM_DATA_SE] = {
+	[SIW_RDMAP_OP_IMM_DATA_SE] = {
 		.name = "IMM_DATA_SE",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_IMM_DATA_LEN,
 		.qn = SIW_QN_SEND,
 		.flags = SIW_OPF_EXT | SIW_OPF_SE | SIW_OPF_SINGLE |
 			 SIW_OPF_NO_PAYLOAD,
 	},
-	[SIW_OP_ATOMIC_REQ] = {
+	[SIW_RDMAP_OP_ATOMIC_REQ] = {
 		.name = "ATOMIC_REQ",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_ATOMIC_REQ_LEN,
 		.qn = SIW_QN_RREQ,
 		.flags = SIW_OPF_EXT | SIW_OPF_SINGLE | SIW_OPF_NO_PAYLOAD,
 	},
-	[SIW_OP_ATOMIC_RESP] = {
+	[SIW_RDMAP_OP_ATOMIC_RESP] = {
 		.name = "ATOMIC_RESP",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_ATOMIC_RESP_LEN,
 		.qn = SIW_QN_ATOMIC_RESP,
@@ -89,7 +89,7 @@ static const struct siw_opcode_info siw_opcode_tab[SIW_OP_MAX] = {
 /* Table entry of an opcode, NULL for opcodes no RFC defines. */
 const struct siw_opcode_info *siw_rdmap_opcode_info(u8 opcode)
 {
-	if (opcode >= SIW_OP_MAX || !siw_opcode_tab[opcode].name)
+	if (opcode >= SIW_RDMAP_OP_MAX || !siw_opcode_tab[opcode].name)
 		return NULL;
 	return &siw_opcode_tab[opcode];
 }
@@ -189,11 +189,11 @@ int siw_iwarp_parse(const void *buf, size_t len, unsigned int flags,
 	}
 	if ((oi->flags & SIW_OPF_NO_PAYLOAD) && h->payload_len)
 		return SIW_ERR_MSG_TOO_BIG;
-	if (h->opcode == SIW_OP_TERMINATE &&
+	if (h->opcode == SIW_RDMAP_OP_TERMINATE &&
 	    h->payload_len > SIW_TERM_MAX_EXTRA)
 		return SIW_ERR_MSG_TOO_BIG;
 
-	if (h->opcode == SIW_OP_READ_REQ) {
+	if (h->opcode == SIW_RDMAP_OP_READ_REQ) {
 		h->rreq.sink_stag = siw_get_be32(d + SIW_RREQ_OFF_SINK_STAG);
 		h->rreq.sink_to = siw_get_be64(d + SIW_RREQ_OFF_SINK_TO);
 		h->rreq.read_size = siw_get_be32(d + SIW_RREQ_OFF_SIZE);
@@ -229,7 +229,7 @@ int siw_iwarp_build(const struct siw_iwarp_hdr *h, unsigned int flags,
 		return -EINVAL;
 	if ((oi->flags & SIW_OPF_NO_PAYLOAD) && h->payload_len)
 		return -EINVAL;
-	if (h->opcode == SIW_OP_TERMINATE &&
+	if (h->opcode == SIW_RDMAP_OP_TERMINATE &&
 	    h->payload_len > SIW_TERM_MAX_EXTRA)
 		return -EMSGSIZE;
 	if (len < SIW_MPA_LEN_SIZE + (size_t)oi->hdr_len)
@@ -258,7 +258,7 @@ int siw_iwarp_build(const struct siw_iwarp_hdr *h, unsigned int flags,
 	memset(d + SIW_DDP_UNTAGGED_HDR_LEN, 0,
 	       oi->hdr_len - SIW_DDP_UNTAGGED_HDR_LEN);
 
-	if (h->opcode == SIW_OP_READ_REQ) {
+	if (h->opcode == SIW_RDMAP_OP_READ_REQ) {
 		siw_put_be32(d + SIW_RREQ_OFF_SINK_STAG, h->rreq.sink_stag);
 		siw_put_be64(d + SIW_RREQ_OFF_SINK_TO, h->rreq.sink_to);
 		siw_put_be32(d + SIW_RREQ_OFF_SIZE, h->rreq.read_size);

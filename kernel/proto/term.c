@@ -450,7 +450,7 @@ static u8 siw_term_ddp_len(const u8 *seg)
 static bool siw_term_rreq_op(const u8 *seg)
 {
 	return !(seg[0] & SIW_DDP_FLAG_T) &&
-	       (seg[1] & SIW_RDMAP_OPCODE_MASK) == SIW_OP_READ_REQ;
+	       (seg[1] & SIW_RDMAP_OPCODE_MASK) == SIW_RDMAP_OP_READ_REQ;
 }
 
 /* seg holds a complete Read Request header */
@@ -536,7 +536,7 @@ int siw_term_build(const struct siw_term_code *tc, u8 hdrct,
 		return -EINVAL;
 
 	memset(&h, 0, sizeof(h));
-	h.opcode = SIW_OP_TERMINATE;
+	h.opcode = SIW_RDMAP_OP_TERMINATE;
 	h.last = true;
 	h.qn = SIW_QN_TERMINATE;
 	h.msn = msn;
@@ -593,7 +593,7 @@ int siw_term_parse(const void *buf, size_t len, struct siw_term_msg *tm)
 	rv = siw_iwarp_parse(buf, len, 0, &h);
 	if (rv)
 		return rv;
-	if (h.opcode != SIW_OP_TERMINATE)
+	if (h.opcode != SIW_RDMAP_OP_TERMINATE)
 		return -EINVAL;
 	if (len < SIW_MPA_LEN_SIZE + (size_t)h.ulpdu_len)
 		return -EAGAIN;

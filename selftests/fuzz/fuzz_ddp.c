@@ -118,7 +118,7 @@ static void check_header(const u8 *f, size_t len)
 		CHECK(rv == 0 || rv == SIW_ERR_TO_WRAP ||
 		      rv == SIW_ERR_BASE_BOUNDS);
 	}
-	if (h.opcode == SIW_OP_TERMINATE)
+	if (h.opcode == SIW_RDMAP_OP_TERMINATE)
 		check_terminate_msg(f, len);
 }
 

@@ -125,7 +125,7 @@ static size_t stream(u8 *b, u8 cfg0, u8 cfg1, u32 big)
 	b[0] = cfg0;
 	b[1] = cfg1;
 	memset(&h, 0, sizeof(h));
-	h.opcode = SIW_OP_SEND;
+	h.opcode = SIW_RDMAP_OP_SEND;
 	h.last = true;
 	h.msn = 1;
 	h.payload_len = (u16)(big ? big : 4);
@@ -134,7 +134,7 @@ static size_t stream(u8 *b, u8 cfg0, u8 cfg1, u32 big)
 	off += (u32)n;
 
 	memset(&h, 0, sizeof(h));
-	h.opcode = SIW_OP_WRITE;
+	h.opcode = SIW_RDMAP_OP_WRITE;
 	h.stag = 0x1234;
 	h.to = 0x1000;
 	h.payload_len = 8;
@@ -143,7 +143,7 @@ static size_t stream(u8 *b, u8 cfg0, u8 cfg1, u32 big)
 	off += (u32)n;
 
 	memset(&h, 0, sizeof(h));
-	h.opcode = SIW_OP_READ_REQ;
+	h.opcode = SIW_RDMAP_OP_READ_REQ;
 	h.last = true;
 	h.qn = SIW_QN_RREQ;
 	h.msn = 1;
@@ -157,7 +157,7 @@ static size_t stream(u8 *b, u8 cfg0, u8 cfg1, u32 big)
 	off += (u32)n;
 
 	memset(&h, 0, sizeof(h));
-	h.opcode = SIW_OP_READ_RESP;
+	h.opcode = SIW_RDMAP_OP_READ_RESP;
 	h.last = true;
 	h.stag = 0xaa;
 	h.to = 0x2000;
@@ -167,7 +167,7 @@ static size_t stream(u8 *b, u8 cfg0, u8 cfg1, u32 big)
 	off += (u32)n;
 
 	memset(&h, 0, sizeof(h));
-	h.opcode = SIW_OP_SEND_SE_INV;
+	h.opcode = SIW_RDMAP_OP_SEND_SE_INV;
 	h.last = true;
 	h.msn = 2;
 	h.inval_stag = 0x3a01;
@@ -202,7 +202,7 @@ static void ddp_seeds(void)
 
 	/* Terminate carrying a Read Request, CRC on */
 	memset(&h, 0, sizeof(h));
-	h.opcode = SIW_OP_READ_REQ;
+	h.opcode = SIW_RDMAP_OP_READ_REQ;
 	h.last = true;
 	h.qn = SIW_QN_RREQ;
 	h.rreq.read_size = 4096;
@@ -218,7 +218,7 @@ static void ddp_seeds(void)
 
 	/* RFC 7306 opcodes */
 	memset(&h, 0, sizeof(h));
-	h.opcode = SIW_OP_ATOMIC_REQ;
+	h.opcode = SIW_RDMAP_OP_ATOMIC_REQ;
 	h.last = true;
 	h.qn = SIW_QN_RREQ;
 	n = siw_iwarp_build(&h, SIW_PARSE_EXT, t, sizeof(t));
@@ -226,7 +226,7 @@ static void ddp_seeds(void)
 	b[1] = 0;
 	n = siw_fpdu_build(0, t, (size_t)n, false, false, b + 2, 4096);
 	memset(&h, 0, sizeof(h));
-	h.opcode = SIW_OP_IMM_DATA_SE;
+	h.opcode = SIW_RDMAP_OP_IMM_DATA_SE;
 	h.last = true;
 	h.qn = SIW_QN_SEND;
 	put("fuzz_ddp", i++, b, (size_t)n + 2 +

@@ -114,10 +114,10 @@ static void test_mulpdu(void)
 
 	/* ddp payload per segment: MULPDU minus the opcode's header */
 	is_num(siw_mpa_mulpdu(1460, false) -
-	       siw_rdmap_opcode_info(SIW_OP_WRITE)->hdr_len, 1440,
+	       siw_rdmap_opcode_info(SIW_RDMAP_OP_WRITE)->hdr_len, 1440,
 	       "Write payload per 1460 byte segment");
 	is_num(siw_mpa_mulpdu(1460, false) -
-	       siw_rdmap_opcode_info(SIW_OP_SEND)->hdr_len, 1436,
+	       siw_rdmap_opcode_info(SIW_RDMAP_OP_SEND)->hdr_len, 1436,
 	       "Send payload per 1460 byte segment");
 }
 
@@ -339,7 +339,7 @@ static void test_linux_send_image(void)
 	is_num(w, 28, "Linux Send of 4 bytes: 28 byte FPDU, no pad");
 	is_mem(wire, exp, 28, "Linux Send FPDU image incl. CRC");
 	is_num(siw_iwarp_parse(wire, w, 0, &h), 0, "header parses");
-	ok(h.opcode == SIW_OP_SEND && h.last && h.msn == 1 &&
+	ok(h.opcode == SIW_RDMAP_OP_SEND && h.last && h.msn == 1 &&
 	   h.payload_len == 4, "SEND, last, MSN 1, 4 byte payload");
 }
 

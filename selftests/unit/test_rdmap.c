@@ -14,18 +14,18 @@ struct op_expect {
 
 /* RFC 5040 sec 4 / RFC 7306 table, Linux iwarp_pktinfo hdr_len - 2 */
 static const struct op_expect ops[] = {
-	{ SIW_OP_WRITE, "WRITE", 14, 0xc1, 0x40, SIW_QN_NONE, false },
-	{ SIW_OP_READ_REQ, "READ_REQ", 46, 0x41, 0x41, 1, false },
-	{ SIW_OP_READ_RESP, "READ_RESP", 14, 0xc1, 0x42, SIW_QN_NONE, false },
-	{ SIW_OP_SEND, "SEND", 18, 0x41, 0x43, 0, false },
-	{ SIW_OP_SEND_INV, "SEND_INV", 18, 0x41, 0x44, 0, false },
-	{ SIW_OP_SEND_SE, "SEND_SE", 18, 0x41, 0x45, 0, false },
-	{ SIW_OP_SEND_SE_INV, "SEND_SE_INV", 18, 0x41, 0x46, 0, false },
-	{ SIW_OP_TERMINATE, "TERMINATE", 22, 0x41, 0x47, 2, false },
-	{ SIW_OP_IMM_DATA, "IMM_DATA", 26, 0x41, 0x48, 0, true },
-	{ SIW_OP_IMM_DATA_SE, "IMM_DATA_SE", 26, 0x41, 0x49, 0, true },
-	{ SIW_OP_ATOMIC_REQ, "ATOMIC_REQ", 70, 0x41, 0x4a, 1, true },
-	{ SIW_OP_ATOMIC_RESP, "ATOMIC_RESP", 30, 0x41, 0x4b, 3, true },
+	{ SIW_RDMAP_OP_WRITE, "WRITE", 14, 0xc1, 0x40, SIW_QN_NONE, false },
+	{ SIW_RDMAP_OP_READ_REQ, "READ_REQ", 46, 0x41, 0x41, 1, false },
+	{ SIW_RDMAP_OP_READ_RESP, "READ_RESP", 14, 0xc1, 0x42, SIW_QN_NONE, false },
+	{ SIW_RDMAP_OP_SEND, "SEND", 18, 0x41, 0x43, 0, false },
+	{ SIW_RDMAP_OP_SEND_INV, "SEND_INV", 18, 0x41, 0x44, 0, false },
+	{ SIW_RDMAP_OP_SEND_SE, "SEND_SE", 18, 0x41, 0x45, 0, false },
+	{ SIW_RDMAP_OP_SEND_SE_INV, "SEND_SE_INV", 18, 0x41, 0x46, 0, false },
+	{ SIW_RDMAP_OP_TERMINATE, "TERMINATE", 22, 0x41, 0x47, 2, false },
+	{ SIW_RDMAP_OP_IMM_DATA, "IMM_DATA", 26, 0x41, 0x48, 0, true },
+	{ SIW_RDMAP_OP_IMM_DATA_SE, "IMM_DATA_SE", 26, 0x41, 0x49, 0, true },
+	{ SIW_RDMAP_OP_ATOMIC_REQ, "ATOMIC_REQ", 70, 0x41, 0x4a, 1, true },
+	{ SIW_RDMAP_OP_ATOMIC_RESP, "ATOMIC_RESP", 30, 0x41, 0x4b, 3, true },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
@@ -47,11 +47,11 @@ static void sample_hdr(struct siw_iwarp_hdr *h, const struct op_expect *e)
 	h->msn = 0xdeadbeef;
 	if (!(oi->flags & SIW_OPF_SINGLE))
 		h->mo = 4096;
-	if (!(oi->flags & SIW_OPF_NO_PAYLOAD) && e->op != SIW_OP_TERMINATE)
+	if (!(oi->flags & SIW_OPF_NO_PAYLOAD) && e->op != SIW_RDMAP_OP_TERMINATE)
 		h->payload_len = 333;
 	if (oi->flags & SIW_OPF_INVAL)
 		h->inval_stag = 0xcafe0001;
-	if (e->op == SIW_OP_READ_REQ) {
+	if (e->op == SIW_RDMAP_OP_READ_REQ) {
 		h->rreq.sink_stag = 0x11111111;
 		h->rreq.sink_to = 0x2222222222222222ULL;
 		h->rreq.read_size = 0x33333333;
@@ -176,13 +176,13 @@ static void test_linux_images(void)
 
 	is_num(siw_iwarp_parse(write, sizeof(write), 0, &h), 0,
 	       "Linux Write header parses");
-	ok(h.opcode == SIW_OP_WRITE && h.tagged && h.last &&
+	ok(h.opcode == SIW_RDMAP_OP_WRITE && h.tagged && h.last &&
 	   h.stag == 0x1234 && h.to == 0x100001000ULL && h.payload_len == 8,
 	   "Write: STag, TO, 8 byte payload");
 
 	is_num(siw_iwarp_parse(rreq, sizeof(rreq), 0, &h), 0,
 	       "Linux Read Request parses");
-	ok(h.opcode == SIW_OP_READ_REQ && h.qn == 1 && h.msn == 5 &&
+	ok(h.opcode == SIW_RDMAP_OP_READ_REQ && h.qn == 1 && h.msn == 5 &&
 	   h.rreq.sink_stag == 0xaabbccdd &&
 	   h.rreq.sink_to == 0x7f0000000040ULL &&
 	   h.rreq.read_size == 65536 && h.rreq.src_stag == 0x01020304 &&
@@ -194,7 +194,7 @@ static void test_linux_images(void)
 
 	is_num(siw_iwarp_parse(send_inv, sizeof(send_inv), 0, &h), 0,
 	       "Linux Send with SE and Invalidate parses");
-	ok(h.opcode == SIW_OP_SEND_SE_INV && h.inval_stag == 0x3a01 &&
+	ok(h.opcode == SIW_RDMAP_OP_SEND_SE_INV && h.inval_stag == 0x3a01 &&
 	   h.msn == 2 && !h.payload_len, "invalidate STag 0x3a01, MSN 2");
 }
 
@@ -352,7 +352,7 @@ static void test_build_errors(void)
 	h.opcode = 12;
 	is_num(siw_iwarp_build(&h, SIW_PARSE_EXT, b, sizeof(b)), -EINVAL,
 	       "build: undefined opcode");
-	h.opcode = SIW_OP_ATOMIC_REQ;
+	h.opcode = SIW_RDMAP_OP_ATOMIC_REQ;
 	is_num(siw_iwarp_build(&h, 0, b, sizeof(b)), -EINVAL,
 	       "build: extension without SIW_PARSE_EXT");
 	sample_hdr(&h, &ops[3]);

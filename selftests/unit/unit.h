@@ -11,6 +11,7 @@ void test_fpdu(void);
 void test_mpa(void);
 void test_rdmap(void);
 void test_term(void);
+void test_abi(void);
 
 /* bitwise CRC32c reference, independent of the library's tables */
 u32 ref_crc32c(const void *p, size_t len);

@@ -11,5 +11,6 @@ int main(void)
 	test_mpa();
 	test_rdmap();
 	test_term();
+	test_abi();
 	return tap_done("unit");
 }
