@@ -155,6 +155,7 @@ static void siw_dealloc_driver(struct ib_device *base_dev)
 	siw_mem_dev_fini(sdev);
 	pr_info("siw: %s: removed from %s\n", dev_name(&base_dev->dev),
 		sdev->netdev->name);
+	xa_destroy(&sdev->qp_xa);
 	dev_put(sdev->netdev);
 }
 
@@ -237,12 +238,16 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	/* Our own reference: the core drops its one before dealloc_driver. */
 	dev_hold(netdev);
 	sdev->netdev = netdev;
+	xa_init_flags(&sdev->qp_xa, XA_FLAGS_ALLOC1);
 
 	ib_set_device_ops(base_dev, &siw_device_ops);
 	ib_set_device_ops(base_dev, &siw_verbs_ops);
 	ib_set_device_ops(base_dev, &siw_cq_ops);
+	ib_set_device_ops(base_dev, &siw_qp_ops);
 	ib_set_device_ops(base_dev, &siw_mem_ops);
 
+	/* libsiw rings its send-queue doorbell with a bare post_send. */
+	base_dev->uverbs_cmd_mask |= BIT_ULL(IB_USER_VERBS_CMD_POST_SEND);
 	base_dev->node_type = RDMA_NODE_RNIC;
 	base_dev->phys_port_cnt = 1;
 	base_dev->num_comp_vectors = num_possible_cpus();

@@ -50,6 +50,7 @@ struct siw_device {
 	u8 raw_gid[ETH_ALEN];
 	enum ib_port_state port_state;	/* last state reported to the core */
 	struct siw_obj_counts num;
+	struct xarray qp_xa;		/* QP number -> struct siw_qp */
 
 	/* STag index -> struct siw_mem (mem.c); RCU lookups from softirq. */
 	struct xarray mem_xa;
@@ -68,11 +69,6 @@ struct siw_pd {
 
 /* Completion queues: defined in cq.h. */
 struct siw_cq;
-
-/* The core allocates these before create_qp: sizes must be set. */
-struct siw_qp {
-	struct ib_qp base_qp;
-};
 
 static inline struct siw_device *to_siw_dev(struct ib_device *base_dev)
 {
@@ -100,6 +96,9 @@ void siw_dealloc_ucontext(struct ib_ucontext *base_ctx);
 int siw_alloc_pd(struct ib_pd *base_pd, struct ib_udata *udata);
 int siw_dealloc_pd(struct ib_pd *base_pd, struct ib_udata *udata);
 extern const struct ib_device_ops siw_verbs_ops;
+
+/* qp.c */
+extern const struct ib_device_ops siw_qp_ops;
 
 /* cq.c */
 extern const struct ib_device_ops siw_cq_ops;

@@ -2,8 +2,8 @@
 /*
  * Verbs entry points: user contexts and protection domains.
  *
- * Queue pairs and connection management belong to the data path; until
- * it is built they answer
+ * Connection management belongs to the data path; until it is built it
+ * answers
  * -EOPNOTSUPP so that every consumer (uverbs, rdma_cm, kernel ULPs) gets
  * a clear error instead of a NULL op.
  */
@@ -71,38 +71,7 @@ int siw_dealloc_pd(struct ib_pd *base_pd, struct ib_udata *udata)
 	return 0;
 }
 
-/* Data-path verbs: -EOPNOTSUPP until the data path exists. */
-
-static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
-			 struct ib_udata *udata)
-{
-	return -EOPNOTSUPP;
-}
-
-static int siw_modify_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
-			 int mask, struct ib_udata *udata)
-{
-	return -EOPNOTSUPP;
-}
-
-static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
-{
-	return 0;
-}
-
-static int siw_post_send(struct ib_qp *base_qp, const struct ib_send_wr *wr,
-			 const struct ib_send_wr **bad_wr)
-{
-	*bad_wr = wr;
-	return -EOPNOTSUPP;
-}
-
-static int siw_post_recv(struct ib_qp *base_qp, const struct ib_recv_wr *wr,
-			 const struct ib_recv_wr **bad_wr)
-{
-	*bad_wr = wr;
-	return -EOPNOTSUPP;
-}
+/* Connection management: -EOPNOTSUPP until cm.c exists. */
 
 static int siw_iw_create_listen(struct iw_cm_id *id, int backlog)
 {
@@ -129,15 +98,6 @@ static int siw_iw_reject(struct iw_cm_id *id, const void *pdata, u8 pdata_len)
 	return -EOPNOTSUPP;
 }
 
-static struct ib_qp *siw_iw_get_qp(struct ib_device *base_dev, int qpn)
-{
-	return NULL;
-}
-
-static void siw_iw_qp_ref(struct ib_qp *base_qp)
-{
-}
-
 const struct ib_device_ops siw_verbs_ops = {
 	.alloc_ucontext = siw_alloc_ucontext,
 	.dealloc_ucontext = siw_dealloc_ucontext,
@@ -146,22 +106,12 @@ const struct ib_device_ops siw_verbs_ops = {
 	.mmap = siw_mmap,
 	.mmap_free = siw_mmap_free,
 
-	.create_qp = siw_create_qp,
-	.modify_qp = siw_modify_qp,
-	.destroy_qp = siw_destroy_qp,
-	.post_send = siw_post_send,
-	.post_recv = siw_post_recv,
-
 	.iw_accept = siw_iw_accept,
-	.iw_add_ref = siw_iw_qp_ref,
 	.iw_connect = siw_iw_connect,
 	.iw_create_listen = siw_iw_create_listen,
 	.iw_destroy_listen = siw_iw_destroy_listen,
-	.iw_get_qp = siw_iw_get_qp,
 	.iw_reject = siw_iw_reject,
-	.iw_rem_ref = siw_iw_qp_ref,
 
 	INIT_RDMA_OBJ_SIZE(ib_pd, siw_pd, base_pd),
-	INIT_RDMA_OBJ_SIZE(ib_qp, siw_qp, base_qp),
 	INIT_RDMA_OBJ_SIZE(ib_ucontext, siw_ucontext, base_ucontext),
 };

@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Queue pairs: creation, the iWARP state machine as far as verbs drive
+ * it, send/receive queue rings and their flush into the CQs.
+ *
+ * User QPs share their rings with the process (layout of
+ * <rdma/siw-abi.h>): the kernel trusts only its own indices and copies
+ * each entry before looking at it, since the process may rewrite the
+ * ring at any time.
+ */
+#include <linux/vmalloc.h>
+#include <linux/xarray.h>
+#include <linux/log2.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/iw_cm.h>
+#include <rdma/uverbs_ioctl.h>
+
+#include "siw.h"
+#include "qp.h"
+#include "cq.h"
+#include "umap.h"
+
+static const char * const siw_qp_state_names[SIW_QP_STATE_COUNT] = {
+	[SIW_QP_STATE_IDLE] = "IDLE",
+	[SIW_QP_STATE_RTR] = "RTR",
+	[SIW_QP_STATE_RTS] = "RTS",
+	[SIW_QP_STATE_CLOSING] = "CLOSING",
+	[SIW_QP_STATE_TERMINATE] = "TERMINATE",
+	[SIW_QP_STATE_ERROR] = "ERROR",
+};
+
+const char *siw_qp_state_name(enum siw_qp_state state)
+{
+	return state < SIW_QP_STATE_COUNT ? siw_qp_state_names[state] : "?";
+}
+
+void siw_qp_get(struct siw_qp *qp)
+{
+	refcount_inc(&qp->refs);
+}
+
+void siw_qp_put(struct siw_qp *qp)
+{
+	if (refcount_dec_and_test(&qp->refs))
+		complete(&qp->released);
+}
+
+struct siw_qp *siw_qp_get_by_id(struct siw_device *sdev, u32 id)
+{
+	struct siw_qp *qp;
+
+	rcu_read_lock();
+	qp = xa_load(&sdev->qp_xa, id);
+	if (qp && !refcount_inc_not_zero(&qp->refs))
+		qp = NULL;
+	rcu_read_unlock();
+	return qp;
+}
+
+/* Flushed work completes with WR_FLUSH_ERR, signalled or not (IB spec). */
+static void siw_qp_flush_cqe(struct siw_qp *qp, struct siw_cq *cq, u64 id,
+			     u8 opcode)
+{
+	struct siw_cqe cqe = {
+		.id = id,
+		.opcode = opcode,
+		.status = SIW_WC_WR_FLUSH_ERR,
+	};
+
+	cqe.base_qp = &qp->base_qp;
+	siw_cq_add(cq, &cqe, false);
+}
+
+/*
+ * Flushing walks at most one ring's worth of entries: a process that keeps
+ * re-validating its own ring cannot hold us here with interrupts off.
+ */
+static void siw_sq_flush(struct siw_qp *qp)
+{
+	struct siw_sqe *sqe;
+	unsigned long flags;
+	u32 n;
+	u64 id;
+	u8 opcode;
+
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	for (n = 0; n < qp->sq_size; n++) {
+		sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
+		/* Acquire: read the entry only after seeing it valid. */
+		if (!(smp_load_acquire(&sqe->flags) & SIW_WQE_VALID))
+			break;
+		id = READ_ONCE(sqe->id);
+		opcode = READ_ONCE(sqe->opcode);
+		/* A user may have written any opcode: still report the flush. */
+		if (opcode >= SIW_NUM_OPCODES)
+			opcode = SIW_OP_SEND;
+		/* Release: the producer may reuse the slot once it sees 0. */
+		smp_store_release(&sqe->flags, 0);
+		qp->sq_get++;
+		siw_qp_flush_cqe(qp, qp->scq, id, opcode);
+	}
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
+}
+
+static void siw_rq_flush(struct siw_qp *qp)
+{
+	struct siw_rqe *rqe;
+	unsigned long flags;
+	u32 n;
+	u64 id;
+
+	spin_lock_irqsave(&qp->rq_lock, flags);
+	for (n = 0; n < qp->rq_size; n++) {
+		rqe = &qp->recvq[qp->rq_get & (qp->rq_size - 1)];
+		/* Acquire: read the entry only after seeing it valid. */
+		if (!(smp_load_acquire(&rqe->flags) & SIW_WQE_VALID))
+			break;
+		id = READ_ONCE(rqe->id);
+		/* Release: the producer may reuse the slot once it sees 0. */
+		smp_store_release(&rqe->flags, 0);
+		qp->rq_get++;
+		siw_qp_flush_cqe(qp, qp->rcq, id, SIW_OP_RECEIVE);
+	}
+	spin_unlock_irqrestore(&qp->rq_lock, flags);
+}
+
+static void siw_qp_event(struct siw_qp *qp, enum ib_event_type type)
+{
+	struct ib_event event = {
+		.device = qp->base_qp.device,
+		.element.qp = &qp->base_qp,
+		.event = type,
+	};
+
+	if (qp->base_qp.event_handler)
+		qp->base_qp.event_handler(&event, qp->base_qp.qp_context);
+}
+
+/*
+ * Move the QP to @state. Caller holds state_lock for writing. Returns
+ * -EINVAL for a transition iWARP does not allow from here.
+ */
+static int siw_qp_set_state_locked(struct siw_qp *qp, enum siw_qp_state state)
+{
+	enum siw_qp_state old = qp->state;
+
+	if (state == old)
+		return 0;
+
+	switch (state) {
+	case SIW_QP_STATE_IDLE:
+		/* Reset: only from ERROR, once everything is flushed. */
+		if (old != SIW_QP_STATE_ERROR)
+			return -EINVAL;
+		break;
+	case SIW_QP_STATE_RTR:
+		if (old != SIW_QP_STATE_IDLE)
+			return -EINVAL;
+		break;
+	case SIW_QP_STATE_RTS:
+		if (old != SIW_QP_STATE_IDLE && old != SIW_QP_STATE_RTR)
+			return -EINVAL;
+		break;
+	case SIW_QP_STATE_CLOSING:
+	case SIW_QP_STATE_TERMINATE:
+		if (old != SIW_QP_STATE_RTS)
+			return -EINVAL;
+		break;
+	case SIW_QP_STATE_ERROR:
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	qp->state = state;
+	if (state == SIW_QP_STATE_ERROR) {
+		siw_sq_flush(qp);
+		siw_rq_flush(qp);
+		if (old == SIW_QP_STATE_RTS || old == SIW_QP_STATE_TERMINATE)
+			siw_qp_event(qp, IB_EVENT_QP_FATAL);
+	}
+	return 0;
+}
+
+int siw_qp_set_state(struct siw_qp *qp, enum siw_qp_state state)
+{
+	int rv;
+
+	down_write(&qp->state_lock);
+	rv = siw_qp_set_state_locked(qp, state);
+	up_write(&qp->state_lock);
+	return rv;
+}
+
+static void siw_qp_free_ring(struct siw_qp *qp, void *ring, u64 key)
+{
+	/* A mapped ring belongs to its mmap entry until the last munmap. */
+	if (key != SIW_INVAL_UOBJ_KEY)
+		siw_mmap_remove(qp->uctx, key);
+	else
+		vfree(ring);
+}
+
+static void *siw_qp_alloc_ring(struct siw_qp *qp, u32 num, size_t elem)
+{
+	size_t len = (size_t)num * elem;
+
+	return qp->user ? vmalloc_user(PAGE_ALIGN(len)) : vzalloc(len);
+}
+
+static int siw_qp_check_caps(struct siw_device *sdev,
+			     struct ib_qp_init_attr *attr)
+{
+	struct ib_qp_cap *cap = &attr->cap;
+
+	if (attr->qp_type != IB_QPT_RC)
+		return -EOPNOTSUPP;
+	if (attr->create_flags)
+		return -EOPNOTSUPP;
+	if (attr->srq)
+		return -EOPNOTSUPP;	/* SRQ attachment comes with srq.c */
+	if (!attr->send_cq || !attr->recv_cq)
+		return -EINVAL;
+	if (!cap->max_send_wr || cap->max_send_wr > SIW_MAX_QP_WR ||
+	    !cap->max_recv_wr || cap->max_recv_wr > SIW_MAX_QP_WR)
+		return -EINVAL;
+	if (cap->max_send_sge > SIW_MAX_SGE || cap->max_recv_sge > SIW_MAX_SGE)
+		return -EINVAL;
+	if (cap->max_inline_data > SIW_MAX_INLINE)
+		return -EINVAL;
+	return 0;
+}
+
+static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
+			 struct ib_udata *udata)
+{
+	struct siw_device *sdev = to_siw_dev(base_qp->device);
+	struct siw_qp *qp = to_siw_qp(base_qp);
+	struct siw_uresp_create_qp uresp = {};
+	u32 id;
+	int rv;
+
+	rv = siw_qp_check_caps(sdev, attr);
+	if (rv)
+		return rv;
+	if (atomic_inc_return(&sdev->num.qp) > SIW_MAX_QP) {
+		rv = -ENOMEM;
+		goto err_count;
+	}
+
+	qp->sdev = sdev;
+	qp->user = !!udata;
+	qp->sq_key = SIW_INVAL_UOBJ_KEY;
+	qp->rq_key = SIW_INVAL_UOBJ_KEY;
+	qp->sq_sig_all = attr->sq_sig_type == IB_SIGNAL_ALL_WR;
+	qp->state = SIW_QP_STATE_IDLE;
+	qp->scq = to_siw_cq(attr->send_cq);
+	qp->rcq = to_siw_cq(attr->recv_cq);
+	refcount_set(&qp->refs, 1);
+	init_completion(&qp->released);
+	init_rwsem(&qp->state_lock);
+	spin_lock_init(&qp->sq_lock);
+	spin_lock_init(&qp->rq_lock);
+
+	qp->sq_size = roundup_pow_of_two(attr->cap.max_send_wr);
+	qp->rq_size = roundup_pow_of_two(attr->cap.max_recv_wr);
+	qp->sendq = siw_qp_alloc_ring(qp, qp->sq_size, sizeof(struct siw_sqe));
+	qp->recvq = siw_qp_alloc_ring(qp, qp->rq_size, sizeof(struct siw_rqe));
+	if (!qp->sendq || !qp->recvq) {
+		rv = -ENOMEM;
+		goto err_rings;
+	}
+
+	rv = xa_alloc(&sdev->qp_xa, &id, qp, xa_limit_32b, GFP_KERNEL);
+	if (rv)
+		goto err_rings;
+	base_qp->qp_num = id;
+
+	if (udata) {
+		qp->uctx = rdma_udata_to_drv_context(udata, struct siw_ucontext,
+						     base_ucontext);
+		rv = siw_mmap_insert(qp->uctx, qp->sendq,
+				     qp->sq_size * sizeof(struct siw_sqe),
+				     &qp->sq_key);
+		if (rv)
+			goto err_id;
+		rv = siw_mmap_insert(qp->uctx, qp->recvq,
+				     qp->rq_size * sizeof(struct siw_rqe),
+				     &qp->rq_key);
+		if (rv)
+			goto err_id;
+		uresp.sq_key = qp->sq_key;
+		uresp.rq_key = qp->rq_key;
+		uresp.qp_id = id;
+		uresp.num_sqe = qp->sq_size;
+		uresp.num_rqe = qp->rq_size;
+		if (udata->outlen < sizeof(uresp)) {
+			rv = -EINVAL;
+			goto err_id;
+		}
+		rv = ib_copy_to_udata(udata, &uresp, sizeof(uresp));
+		if (rv)
+			goto err_id;
+	}
+
+	attr->cap.max_send_wr = qp->sq_size;
+	attr->cap.max_recv_wr = qp->rq_size;
+	attr->cap.max_send_sge = SIW_MAX_SGE;
+	attr->cap.max_recv_sge = SIW_MAX_SGE;
+	attr->cap.max_inline_data = SIW_MAX_INLINE;
+	return 0;
+
+err_id:
+	xa_erase(&sdev->qp_xa, id);
+err_rings:
+	siw_qp_free_ring(qp, qp->sendq, qp->sq_key);
+	siw_qp_free_ring(qp, qp->recvq, qp->rq_key);
+err_count:
+	atomic_dec(&sdev->num.qp);
+	return rv;
+}
+
+static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
+{
+	struct siw_qp *qp = to_siw_qp(base_qp);
+	struct siw_device *sdev = qp->sdev;
+
+	/*
+	 * No flush completions here: they would name a QP that is about to
+	 * be freed. Consumers drain (ib_drain_qp) before destroying.
+	 */
+	down_write(&qp->state_lock);
+	qp->state = SIW_QP_STATE_ERROR;
+	up_write(&qp->state_lock);
+	xa_erase(&sdev->qp_xa, siw_qp_id(qp));
+
+	/* Wait for every RX/TX/CM user before the rings go away. */
+	siw_qp_put(qp);
+	wait_for_completion(&qp->released);
+
+	siw_qp_free_ring(qp, qp->sendq, qp->sq_key);
+	siw_qp_free_ring(qp, qp->recvq, qp->rq_key);
+	atomic_dec(&sdev->num.qp);
+	return 0;
+}
+
+static const enum siw_qp_state siw_from_ib_state[] = {
+	[IB_QPS_RESET] = SIW_QP_STATE_IDLE,
+	[IB_QPS_INIT] = SIW_QP_STATE_IDLE,
+	[IB_QPS_RTR] = SIW_QP_STATE_RTR,
+	[IB_QPS_RTS] = SIW_QP_STATE_RTS,
+	[IB_QPS_SQD] = SIW_QP_STATE_CLOSING,
+	[IB_QPS_SQE] = SIW_QP_STATE_TERMINATE,
+	[IB_QPS_ERR] = SIW_QP_STATE_ERROR,
+};
+
+static const enum ib_qp_state siw_to_ib_state[SIW_QP_STATE_COUNT] = {
+	[SIW_QP_STATE_IDLE] = IB_QPS_INIT,
+	[SIW_QP_STATE_RTR] = IB_QPS_RTR,
+	[SIW_QP_STATE_RTS] = IB_QPS_RTS,
+	[SIW_QP_STATE_CLOSING] = IB_QPS_SQD,
+	[SIW_QP_STATE_TERMINATE] = IB_QPS_SQE,
+	[SIW_QP_STATE_ERROR] = IB_QPS_ERR,
+};
+
+#define SIW_QP_MODIFY_MASK (IB_QP_STATE | IB_QP_CUR_STATE |		\
+			    IB_QP_ACCESS_FLAGS | IB_QP_PKEY_INDEX |	\
+			    IB_QP_PORT | IB_QP_MAX_QP_RD_ATOMIC |	\
+			    IB_QP_MAX_DEST_RD_ATOMIC)
+
+static int siw_modify_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
+			 int mask, struct ib_udata *udata)
+{
+	struct siw_qp *qp = to_siw_qp(base_qp);
+	enum siw_qp_state new;
+	int rv = 0;
+
+	if (mask & ~SIW_QP_MODIFY_MASK)
+		return -EOPNOTSUPP;
+	if (udata && udata->inlen &&
+	    !ib_is_udata_cleared(udata, 0, udata->inlen))
+		return -EOPNOTSUPP;
+	if ((mask & IB_QP_STATE) && attr->qp_state > IB_QPS_ERR)
+		return -EINVAL;
+	if ((mask & IB_QP_MAX_QP_RD_ATOMIC) &&
+	    attr->max_rd_atomic > SIW_MAX_ORD_QP)
+		return -EINVAL;
+	if ((mask & IB_QP_MAX_DEST_RD_ATOMIC) &&
+	    attr->max_dest_rd_atomic > SIW_MAX_IRD_QP)
+		return -EINVAL;
+	if ((mask & IB_QP_ACCESS_FLAGS) &&
+	    (attr->qp_access_flags & ~(IB_ACCESS_LOCAL_WRITE |
+				       IB_ACCESS_REMOTE_WRITE |
+				       IB_ACCESS_REMOTE_READ)))
+		return -EOPNOTSUPP;
+
+	down_write(&qp->state_lock);
+	if (mask & IB_QP_ACCESS_FLAGS)
+		qp->access = attr->qp_access_flags;
+	if (mask & IB_QP_MAX_QP_RD_ATOMIC)
+		qp->ord = attr->max_rd_atomic;
+	if (mask & IB_QP_MAX_DEST_RD_ATOMIC)
+		qp->ird = attr->max_dest_rd_atomic;
+
+	if (mask & IB_QP_STATE) {
+		new = siw_from_ib_state[attr->qp_state];
+		/*
+		 * RESET/INIT and RTR are bookkeeping for an unconnected QP;
+		 * RTS is reached only through connection setup (iw_cm).
+		 */
+		if (attr->qp_state == IB_QPS_RTS && qp->state != new)
+			rv = -EINVAL;
+		else if (attr->qp_state == IB_QPS_RTR &&
+			 qp->state == SIW_QP_STATE_IDLE)
+			rv = 0;
+		else if (new == SIW_QP_STATE_IDLE &&
+			 qp->state == SIW_QP_STATE_IDLE)
+			rv = 0;
+		else
+			rv = siw_qp_set_state_locked(qp, new);
+	}
+	up_write(&qp->state_lock);
+	return rv;
+}
+
+static int siw_query_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
+			int mask, struct ib_qp_init_attr *init)
+{
+	struct siw_qp *qp = to_siw_qp(base_qp);
+	struct net_device *netdev = qp->sdev->netdev;
+
+	memset(attr, 0, sizeof(*attr));
+	memset(init, 0, sizeof(*init));
+
+	attr->qp_state = siw_to_ib_state[READ_ONCE(qp->state)];
+	attr->cur_qp_state = attr->qp_state;
+	attr->qp_access_flags = qp->access;
+	attr->max_rd_atomic = qp->ord;
+	attr->max_dest_rd_atomic = qp->ird;
+	attr->path_mtu = ib_mtu_int_to_enum(READ_ONCE(netdev->mtu));
+	attr->port_num = 1;
+	attr->cap.max_send_wr = qp->sq_size;
+	attr->cap.max_recv_wr = qp->rq_size;
+	attr->cap.max_send_sge = SIW_MAX_SGE;
+	attr->cap.max_recv_sge = SIW_MAX_SGE;
+	attr->cap.max_inline_data = SIW_MAX_INLINE;
+
+	init->qp_type = IB_QPT_RC;
+	init->send_cq = base_qp->send_cq;
+	init->recv_cq = base_qp->recv_cq;
+	init->cap = attr->cap;
+	init->sq_sig_type = qp->sq_sig_all ? IB_SIGNAL_ALL_WR :
+					     IB_SIGNAL_REQ_WR;
+	return 0;
+}
+
+/* Kernel QPs: translate one send WR into the SQE at @sqe. */
+static int siw_sqe_from_wr(struct siw_qp *qp, const struct ib_send_wr *wr,
+			   struct siw_sqe *sqe)
+{
+	u16 flags = SIW_WQE_VALID;
+	int i;
+
+	if (wr->num_sge < 0 || wr->num_sge > SIW_MAX_SGE)
+		return -EINVAL;
+
+	sqe->id = wr->wr_id;
+	sqe->num_sge = wr->num_sge;
+
+	switch (wr->opcode) {
+	case IB_WR_RDMA_WRITE:
+		sqe->opcode = SIW_OP_WRITE;
+		sqe->raddr = rdma_wr(wr)->remote_addr;
+		sqe->rkey = rdma_wr(wr)->rkey;
+		break;
+	case IB_WR_RDMA_READ:
+		if (wr->num_sge > SIW_MAX_SGE_RD)
+			return -EINVAL;
+		sqe->opcode = SIW_OP_READ;
+		sqe->raddr = rdma_wr(wr)->remote_addr;
+		sqe->rkey = rdma_wr(wr)->rkey;
+		break;
+	case IB_WR_SEND:
+		sqe->opcode = SIW_OP_SEND;
+		break;
+	case IB_WR_SEND_WITH_INV:
+		sqe->opcode = SIW_OP_SEND_REMOTE_INV;
+		sqe->rkey = wr->ex.invalidate_rkey;
+		break;
+	case IB_WR_LOCAL_INV:
+		sqe->opcode = SIW_OP_INVAL_STAG;
+		sqe->rkey = wr->ex.invalidate_rkey;
+		sqe->num_sge = 0;
+		break;
+	case IB_WR_REG_MR:
+		sqe->opcode = SIW_OP_REG_MR;
+		sqe->base_mr = (uintptr_t)reg_wr(wr)->mr;
+		sqe->rkey = reg_wr(wr)->key;
+		sqe->access = reg_wr(wr)->access;
+		sqe->num_sge = 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	if ((wr->send_flags & IB_SEND_INLINE) &&
+	    sqe->opcode != SIW_OP_WRITE && sqe->opcode != SIW_OP_SEND &&
+	    sqe->opcode != SIW_OP_SEND_REMOTE_INV)
+		return -EINVAL;
+
+	if (wr->send_flags & IB_SEND_INLINE) {
+		u8 *data = (u8 *)&sqe->sge[1];
+		u32 bytes = 0;
+
+		for (i = 0; i < wr->num_sge; i++) {
+			u32 len = wr->sg_list[i].length;
+
+			if (len > SIW_MAX_INLINE - bytes)
+				return -EINVAL;
+			memcpy(data + bytes,
+			       (void *)(uintptr_t)wr->sg_list[i].addr, len);
+			bytes += len;
+		}
+		sqe->sge[0].length = bytes;
+		sqe->num_sge = bytes ? 1 : 0;
+		flags |= SIW_WQE_INLINE;
+	} else if (sqe->opcode != SIW_OP_REG_MR) {
+		for (i = 0; i < wr->num_sge; i++) {
+			sqe->sge[i].laddr = wr->sg_list[i].addr;
+			sqe->sge[i].length = wr->sg_list[i].length;
+			sqe->sge[i].lkey = wr->sg_list[i].lkey;
+		}
+	}
+
+	if ((wr->send_flags & IB_SEND_SIGNALED) || qp->sq_sig_all)
+		flags |= SIW_WQE_SIGNALLED;
+	if (wr->send_flags & IB_SEND_SOLICITED)
+		flags |= SIW_WQE_SOLICITED;
+	if (wr->send_flags & IB_SEND_FENCE)
+		flags |= SIW_WQE_READ_FENCE;
+
+	/* Publish: the consumer sees VALID only after the contents. */
+	smp_store_release(&sqe->flags, flags);
+	return 0;
+}
+
+static int siw_post_send(struct ib_qp *base_qp, const struct ib_send_wr *wr,
+			 const struct ib_send_wr **bad_wr)
+{
+	struct siw_qp *qp = to_siw_qp(base_qp);
+	struct siw_sqe *sqe;
+	unsigned long flags;
+	int rv = 0;
+
+	/* User QPs write their ring; this call is only their doorbell. */
+	if (qp->user) {
+		if (wr) {
+			*bad_wr = wr;
+			return -EINVAL;
+		}
+		down_read(&qp->state_lock);
+		if (qp->state == SIW_QP_STATE_ERROR)
+			siw_sq_flush(qp);
+		up_read(&qp->state_lock);
+		return 0;
+	}
+
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	for (; wr; wr = wr->next) {
+		sqe = &qp->sendq[qp->sq_put & (qp->sq_size - 1)];
+		if (qp->sq_put - qp->sq_get >= qp->sq_size) {
+			rv = -ENOMEM;
+			break;
+		}
+		rv = siw_sqe_from_wr(qp, wr, sqe);
+		if (rv)
+			break;
+		qp->sq_put++;
+	}
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	if (rv)
+		*bad_wr = wr;
+
+	/* Work posted to a QP in ERROR completes at once as flushed. */
+	if (READ_ONCE(qp->state) == SIW_QP_STATE_ERROR)
+		siw_sq_flush(qp);
+	return rv;
+}
+
+static int siw_post_recv(struct ib_qp *base_qp, const struct ib_recv_wr *wr,
+			 const struct ib_recv_wr **bad_wr)
+{
+	struct siw_qp *qp = to_siw_qp(base_qp);
+	struct siw_rqe *rqe;
+	unsigned long flags;
+	int rv = 0, i;
+
+	/* User QPs post receives into their mapped ring, never here. */
+	if (qp->user) {
+		*bad_wr = wr;
+		return -EINVAL;
+	}
+
+	spin_lock_irqsave(&qp->rq_lock, flags);
+	for (; wr; wr = wr->next) {
+		if (qp->rq_put - qp->rq_get >= qp->rq_size) {
+			rv = -ENOMEM;
+			break;
+		}
+		if (wr->num_sge < 0 || wr->num_sge > SIW_MAX_SGE) {
+			rv = -EINVAL;
+			break;
+		}
+		rqe = &qp->recvq[qp->rq_put & (qp->rq_size - 1)];
+		rqe->id = wr->wr_id;
+		rqe->num_sge = wr->num_sge;
+		for (i = 0; i < wr->num_sge; i++) {
+			rqe->sge[i].laddr = wr->sg_list[i].addr;
+			rqe->sge[i].length = wr->sg_list[i].length;
+			rqe->sge[i].lkey = wr->sg_list[i].lkey;
+		}
+		/* Publish: the consumer sees VALID only after the contents. */
+		smp_store_release(&rqe->flags, SIW_WQE_VALID);
+		qp->rq_put++;
+	}
+	spin_unlock_irqrestore(&qp->rq_lock, flags);
+	if (rv)
+		*bad_wr = wr;
+
+	if (READ_ONCE(qp->state) == SIW_QP_STATE_ERROR)
+		siw_rq_flush(qp);
+	return rv;
+}
+
+static struct ib_qp *siw_iw_get_qp(struct ib_device *base_dev, int id)
+{
+	struct siw_qp *qp;
+
+	if (id < 0)
+		return NULL;
+	/* iw_cm holds its own reference through iw_add_ref. */
+	qp = siw_qp_get_by_id(to_siw_dev(base_dev), id);
+	if (!qp)
+		return NULL;
+	siw_qp_put(qp);
+	return &qp->base_qp;
+}
+
+static void siw_iw_add_ref(struct ib_qp *base_qp)
+{
+	siw_qp_get(to_siw_qp(base_qp));
+}
+
+static void siw_iw_rem_ref(struct ib_qp *base_qp)
+{
+	siw_qp_put(to_siw_qp(base_qp));
+}
+
+const struct ib_device_ops siw_qp_ops = {
+	.create_qp = siw_create_qp,
+	.destroy_qp = siw_destroy_qp,
+	.modify_qp = siw_modify_qp,
+	.query_qp = siw_query_qp,
+	.post_send = siw_post_send,
+	.post_recv = siw_post_recv,
+	.iw_get_qp = siw_iw_get_qp,
+	.iw_add_ref = siw_iw_add_ref,
+	.iw_rem_ref = siw_iw_rem_ref,
+
+	INIT_RDMA_OBJ_SIZE(ib_qp, siw_qp, base_qp),
+};
