@@ -12,7 +12,7 @@ step() {
 }
 
 echo "== siw demo on Linux $(uname -r)"
-step modprobe -a ib_core iw_cm ib_uverbs rdma_cm rdma_ucm
+step modprobe -a ib_core iw_cm ib_uverbs rdma_cm rdma_ucm libcrc32c
 step insmod "$ko" tx_cpu_list=0,1
 step ip link add eth9 type dummy
 step ip addr add 10.99.0.1/24 dev eth9

@@ -5,7 +5,7 @@
 
 SIW_TOP=${SIW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 SIW_KO=${SIW_KO:-$SIW_TOP/build/$(uname -r)/kernel/siw.ko}
-SIW_DEPS="ib_core iw_cm ib_uverbs rdma_cm rdma_ucm"
+SIW_DEPS="ib_core iw_cm ib_uverbs rdma_cm rdma_ucm libcrc32c"
 
 siw_require_vm() {
 	[ "$(hostname)" = siw-vm ] || tap_skip_all "runs only inside the siw test VM"

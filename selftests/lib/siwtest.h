@@ -149,7 +149,7 @@ static inline struct ibv_context *siwtest_setup(const char *argv0,
 
 	if (access("/sys/module/siw", F_OK) == 0)
 		siwtest_sh("rmmod siw");
-	rc = siwtest_sh("modprobe -a ib_core iw_cm ib_uverbs rdma_cm rdma_ucm && "
+	rc = siwtest_sh("modprobe -a ib_core iw_cm ib_uverbs rdma_cm rdma_ucm libcrc32c && "
 			"insmod %s/build/$(uname -r)/kernel/siw.ko",
 			siwtest.top);
 	tap_eq(rc, 0, "load siw.ko");

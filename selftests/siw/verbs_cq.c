@@ -119,7 +119,7 @@ static int setup(void)
 
 	if (access("/sys/module/siw", F_OK) == 0 && sh("rmmod siw") != 0)
 		return -1;
-	rc = sh("modprobe -a ib_core iw_cm ib_uverbs rdma_cm rdma_ucm && "
+	rc = sh("modprobe -a ib_core iw_cm ib_uverbs rdma_cm rdma_ucm libcrc32c && "
 		"insmod %s/build/$(uname -r)/kernel/siw.ko", top);
 	tap_eq(rc, 0, "load the RDMA core and this checkout's siw.ko");
 	if (rc)

@@ -166,7 +166,7 @@ static bool setup(const char *argv0)
 		tap_skip_all("no siw.ko for this kernel: build with make KVER=$(uname -r)");
 	if (!access("/sys/module/siw", F_OK) && run("rmmod siw"))
 		tap_skip_all("siw is loaded and cannot be removed");
-	if (run("modprobe -a ib_core iw_cm ib_uverbs rdma_cm rdma_ucm"))
+	if (run("modprobe -a ib_core iw_cm ib_uverbs rdma_cm rdma_ucm libcrc32c"))
 		tap_skip_all("RDMA core modules missing");
 	atexit(cleanup);
 	bad_before = dmesg_count(KERNEL_BAD);
