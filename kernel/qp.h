@@ -27,6 +27,35 @@ enum siw_qp_state {
 };
 
 struct siw_cq;
+struct siw_cep;
+struct siw_tx_ctx;
+struct siw_rx_ctx;
+
+/*
+ * What connection setup (cm.c) negotiated, fixed for the life of the
+ * connection and read by TX and RX without locking.
+ */
+struct siw_conn_params {
+	u8 mpa_rev;
+	bool crc;		/* CRC32c on every FPDU, both directions */
+	bool markers_tx;	/* we insert markers towards the peer */
+	bool markers_rx;	/* the peer inserts markers towards us */
+};
+
+/*
+ * Read bookkeeping. The ORQ holds our outbound Read Requests in flight
+ * (copies of their SQEs) until the Read Response completes them; the IRQ
+ * holds the peer's Read Requests we still have to answer, as
+ * SIW_OP_READ_RESPONSE entries: sge[0] = our source (laddr, length, lkey
+ * = source STag), raddr/rkey = the peer's sink TO and STag.
+ */
+struct siw_rdq {
+	struct siw_sqe *q;
+	u32 size;		/* power of two; 0 until connected */
+	u32 put;
+	u32 get;
+	spinlock_t lock;	/* producer vs consumer */
+};
 
 struct siw_qp {
 	struct ib_qp base_qp;		/* must stay first: core allocates */
@@ -58,6 +87,20 @@ struct siw_qp {
 	u32 ord;			/* outbound Reads in flight */
 	int access;			/* remote access rights granted */
 
+	/*
+	 * Connection: set by siw_qp_connect() before the move to RTS and
+	 * stable until the QP is destroyed.
+	 */
+	struct socket *sock;
+	struct siw_cep *cep;		/* cm.c endpoint; holds a QP ref */
+	struct siw_conn_params conn;
+	struct siw_rdq orq;		/* our Reads in flight (<= ord) */
+	struct siw_rdq irq;		/* peer's Reads to answer (<= ird) */
+	struct siw_tx_ctx *tx;		/* tx.c state */
+	struct siw_rx_ctx *rx;		/* rx.c state */
+	int tx_cpu;			/* -1 until connected */
+	struct siw_tx_work tx_work;
+
 	/* User QPs: once mapped, a ring belongs to its mmap entry. */
 	struct siw_ucontext *uctx;
 	u64 sq_key;
@@ -81,6 +124,60 @@ void siw_qp_get(struct siw_qp *qp);
 void siw_qp_put(struct siw_qp *qp);
 
 int siw_qp_set_state(struct siw_qp *qp, enum siw_qp_state state);
+
+/*
+ * The data path's entry points into the QP (qp.c):
+ *
+ * siw_qp_connect(): cm.c, once MPA has succeeded and the socket carries
+ * only FPDUs from now on. Sizes the ORQ/IRQ from the negotiated ord/ird,
+ * sets up TX and RX (siw_tx_init(), siw_rx_init()), places the QP on a
+ * TX thread and moves it to RTS. The caller then lets RX take the socket
+ * (siw_rx_attach()).
+ *
+ * siw_qp_llp_closed(): the TCP connection is gone (RX saw EOF or an
+ * error, or cm.c closed it). Moves the QP to ERROR and flushes.
+ *
+ * siw_qp_terminate(): the peer broke the protocol (@cause is an
+ * enum siw_err_cause from proto/). Sends a Terminate carrying @hdr (the
+ * offending DDP/RDMAP header, may be NULL), moves to ERROR, flushes, and
+ * asks cm.c to close the connection.
+ */
+int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
+		   struct siw_cep *cep, const struct siw_conn_params *params,
+		   u32 ird, u32 ord);
+void siw_qp_llp_closed(struct siw_qp *qp);
+void siw_qp_terminate(struct siw_qp *qp, int cause, const void *hdr,
+		      size_t hdr_len);
+
+/* Completions for the data path: status is a SIW_WC_* value. */
+int siw_qp_complete_sqe(struct siw_qp *qp, const struct siw_sqe *sqe,
+			u32 bytes, u16 status);
+int siw_qp_complete_rqe(struct siw_qp *qp, const struct siw_rqe *rqe,
+			u32 bytes, u32 inval_stag, u16 status);
+
+/*
+ * tx.c: siw_tx_init()/siw_tx_fini() own qp->tx; siw_tx_kick() asks the
+ * QP's TX thread to send (SQ, IRQ) and may be called from any context;
+ * siw_tx_terminate() queues a Terminate ahead of everything else.
+ */
+int siw_tx_init(struct siw_qp *qp);
+void siw_tx_fini(struct siw_qp *qp);
+void siw_tx_kick(struct siw_qp *qp);
+void siw_tx_terminate(struct siw_qp *qp, int cause, const void *hdr,
+		      size_t hdr_len);
+
+/*
+ * rx.c: siw_rx_init()/siw_rx_fini() own qp->rx; siw_rx_attach() takes
+ * over the socket's sk_data_ready (and drains what is already queued),
+ * siw_rx_detach() gives it back before the socket is released.
+ */
+int siw_rx_init(struct siw_qp *qp);
+void siw_rx_fini(struct siw_qp *qp);
+void siw_rx_attach(struct siw_qp *qp);
+void siw_rx_detach(struct siw_qp *qp);
+
+/* cm.c: the QP asks for its connection to be closed (after Terminate). */
+void siw_cm_close(struct siw_cep *cep);
 
 extern const struct ib_device_ops siw_qp_ops;
 
