@@ -138,9 +138,17 @@ int siw_qp_set_state(struct siw_qp *qp, enum siw_qp_state state);
  * error, or cm.c closed it). Moves the QP to ERROR and flushes.
  *
  * siw_qp_terminate(): the peer broke the protocol (@cause is an
- * enum siw_err_cause from proto/). Sends a Terminate carrying @hdr (the
- * offending DDP/RDMAP header, may be NULL), moves to ERROR, flushes, and
- * asks cm.c to close the connection.
+ * enum siw_err_cause from proto/). Queues a Terminate carrying @hdr (the
+ * offending DDP/RDMAP header, may be NULL) with siw_tx_terminate(), then
+ * moves to ERROR and flushes. Any context, including RX softirq. TX sends
+ * the Terminate even though the QP is in ERROR, and calls
+ * siw_cm_close(qp->cep) once it is on the wire (or cannot be sent), so
+ * the connection is not cut before the peer learns why.
+ *
+ * Leaving RTS through verbs (iw_cm's disconnect moves the QP to SQD for a
+ * graceful, ERR for an abortive close) calls siw_cm_close() after the
+ * state lock is dropped; siw_cm_close() must not block and must not call
+ * back into the QP synchronously.
  */
 int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 		   struct siw_cep *cep, const struct siw_conn_params *params,
@@ -149,11 +157,15 @@ void siw_qp_llp_closed(struct siw_qp *qp);
 void siw_qp_terminate(struct siw_qp *qp, int cause, const void *hdr,
 		      size_t hdr_len);
 
-/* Completions for the data path: status is a SIW_WC_* value. */
+/*
+ * Completions for the data path: status is a SIW_WC_* value. A successful
+ * SQE completes only if it was signalled; errors always complete.
+ * inval_stag != 0 reports a Send with Invalidate to the receiver.
+ */
 int siw_qp_complete_sqe(struct siw_qp *qp, const struct siw_sqe *sqe,
 			u32 bytes, u16 status);
 int siw_qp_complete_rqe(struct siw_qp *qp, const struct siw_rqe *rqe,
-			u32 bytes, u32 inval_stag, u16 status);
+			u32 bytes, u32 inval_stag, bool solicited, u16 status);
 
 /*
  * tx.c: siw_tx_init()/siw_tx_fini() own qp->tx; siw_tx_kick() asks the
