@@ -11,6 +11,8 @@
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
 #include <linux/log2.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/iw_cm.h>
 #include <rdma/uverbs_ioctl.h>
@@ -124,6 +126,40 @@ static void siw_rq_flush(struct siw_qp *qp)
 	spin_unlock_irqrestore(&qp->rq_lock, flags);
 }
 
+int siw_qp_complete_sqe(struct siw_qp *qp, const struct siw_sqe *sqe,
+			u32 bytes, u16 status)
+{
+	struct siw_cqe cqe = {
+		.id = sqe->id,
+		.opcode = sqe->opcode,
+		.status = status,
+		.bytes = bytes,
+	};
+
+	if (status == SIW_WC_SUCCESS && !(sqe->flags & SIW_WQE_SIGNALLED))
+		return 0;
+	cqe.base_qp = &qp->base_qp;
+	return siw_cq_add(qp->scq, &cqe, false);
+}
+
+int siw_qp_complete_rqe(struct siw_qp *qp, const struct siw_rqe *rqe,
+			u32 bytes, u32 inval_stag, bool solicited, u16 status)
+{
+	struct siw_cqe cqe = {
+		.id = rqe->id,
+		.opcode = SIW_OP_RECEIVE,
+		.status = status,
+		.bytes = bytes,
+	};
+
+	if (inval_stag) {
+		cqe.flags = SIW_WQE_REM_INVAL;
+		cqe.inval_stag = inval_stag;
+	}
+	cqe.base_qp = &qp->base_qp;
+	return siw_cq_add(qp->rcq, &cqe, solicited);
+}
+
 static void siw_qp_event(struct siw_qp *qp, enum ib_event_type type)
 {
 	struct ib_event event = {
@@ -190,6 +226,136 @@ int siw_qp_set_state(struct siw_qp *qp, enum siw_qp_state state)
 	rv = siw_qp_set_state_locked(qp, state);
 	up_write(&qp->state_lock);
 	return rv;
+}
+
+/* A connected QP that leaves RTS through verbs closes its connection. */
+static bool siw_qp_leaves_rts(enum siw_qp_state old, enum siw_qp_state new)
+{
+	return old == SIW_QP_STATE_RTS && new != SIW_QP_STATE_RTS;
+}
+
+static void siw_rdq_free(struct siw_rdq *rdq)
+{
+	kfree(rdq->q);
+	rdq->q = NULL;
+	rdq->size = 0;
+}
+
+static int siw_rdq_alloc(struct siw_rdq *rdq, u32 depth)
+{
+	rdq->size = roundup_pow_of_two(max_t(u32, depth, 1));
+	rdq->q = kcalloc(rdq->size, sizeof(*rdq->q), GFP_KERNEL);
+	rdq->put = 0;
+	rdq->get = 0;
+	spin_lock_init(&rdq->lock);
+	return rdq->q ? 0 : -ENOMEM;
+}
+
+int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
+		   struct siw_cep *cep, const struct siw_conn_params *params,
+		   u32 ird, u32 ord)
+{
+	int rv;
+
+	if (ird > SIW_MAX_IRD_QP || ord > SIW_MAX_ORD_QP)
+		return -EINVAL;
+
+	down_write(&qp->state_lock);
+	if (qp->state != SIW_QP_STATE_IDLE && qp->state != SIW_QP_STATE_RTR) {
+		rv = -EINVAL;
+		goto out;
+	}
+	if (qp->cep) {
+		rv = -EBUSY;
+		goto out;
+	}
+	rv = siw_rdq_alloc(&qp->orq, ord);
+	if (rv)
+		goto err_orq;
+	rv = siw_rdq_alloc(&qp->irq, ird);
+	if (rv)
+		goto err_irq;
+
+	qp->sock = sock;
+	qp->cep = cep;
+	qp->conn = *params;
+	qp->ird = ird;
+	qp->ord = ord;
+
+	rv = siw_tx_init(qp);
+	if (rv)
+		goto err_tx;
+	rv = siw_rx_init(qp);
+	if (rv)
+		goto err_rx;
+
+	qp->tx_cpu = siw_tx_cpu_get();
+	qp->state = SIW_QP_STATE_RTS;
+	up_write(&qp->state_lock);
+
+	/* Work posted before the connection existed goes out now. */
+	siw_tx_kick(qp);
+	return 0;
+
+err_rx:
+	siw_tx_fini(qp);
+err_tx:
+	qp->sock = NULL;
+	qp->cep = NULL;
+err_irq:
+	siw_rdq_free(&qp->irq);
+err_orq:
+	siw_rdq_free(&qp->orq);
+out:
+	up_write(&qp->state_lock);
+	return rv;
+}
+
+/*
+ * ERROR entry from RX (softirq) or the TX thread: the state semaphore may
+ * not be taken there, so a work item does it, holding a QP reference.
+ */
+static void siw_qp_error_work(struct work_struct *work)
+{
+	struct siw_qp *qp = container_of(work, struct siw_qp, error_work);
+
+	siw_qp_set_state(qp, SIW_QP_STATE_ERROR);
+	siw_qp_put(qp);
+}
+
+static void siw_qp_error_async(struct siw_qp *qp)
+{
+	siw_qp_get(qp);
+	if (!queue_work(system_wq, &qp->error_work))
+		siw_qp_put(qp);
+}
+
+void siw_qp_llp_closed(struct siw_qp *qp)
+{
+	siw_qp_error_async(qp);
+}
+
+void siw_qp_terminate(struct siw_qp *qp, int cause, const void *hdr,
+		      size_t hdr_len)
+{
+	unsigned long flags;
+	bool send;
+
+	/*
+	 * RX calls this from softirq, where the state semaphore cannot be
+	 * taken: one Terminate per connection is decided under sq_lock.
+	 */
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	send = qp->state == SIW_QP_STATE_RTS ||
+	       qp->state == SIW_QP_STATE_CLOSING;
+	if (send)
+		WRITE_ONCE(qp->state, SIW_QP_STATE_TERMINATE);
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	if (!send)
+		return;
+
+	siw_tx_terminate(qp, cause, hdr, hdr_len);
+	siw_qp_error_async(qp);
 }
 
 static void siw_qp_free_ring(struct siw_qp *qp, void *ring, u64 key)
@@ -259,6 +425,8 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 	refcount_set(&qp->refs, 1);
 	init_completion(&qp->released);
 	init_rwsem(&qp->state_lock);
+	INIT_WORK(&qp->error_work, siw_qp_error_work);
+	qp->tx_cpu = -1;
 	spin_lock_init(&qp->sq_lock);
 	spin_lock_init(&qp->rq_lock);
 
@@ -334,9 +502,22 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 	up_write(&qp->state_lock);
 	xa_erase(&sdev->qp_xa, siw_qp_id(qp));
 
+	/* A consumer may destroy without disconnecting first. */
+	if (qp->cep)
+		siw_cm_close(qp->cep);
+
 	/* Wait for every RX/TX/CM user before the rings go away. */
 	siw_qp_put(qp);
 	wait_for_completion(&qp->released);
+
+	if (qp->tx)
+		siw_tx_fini(qp);
+	if (qp->rx)
+		siw_rx_fini(qp);
+	siw_rdq_free(&qp->orq);
+	siw_rdq_free(&qp->irq);
+	if (qp->tx_cpu >= 0)
+		siw_tx_cpu_put(qp->tx_cpu);
 
 	siw_qp_free_ring(qp, qp->sendq, qp->sq_key);
 	siw_qp_free_ring(qp, qp->recvq, qp->rq_key);
@@ -372,7 +553,8 @@ static int siw_modify_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
 			 int mask, struct ib_udata *udata)
 {
 	struct siw_qp *qp = to_siw_qp(base_qp);
-	enum siw_qp_state new;
+	enum siw_qp_state new, old;
+	bool close;
 	int rv = 0;
 
 	if (mask & ~SIW_QP_MODIFY_MASK)
@@ -395,6 +577,7 @@ static int siw_modify_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
 		return -EOPNOTSUPP;
 
 	down_write(&qp->state_lock);
+	old = qp->state;
 	if (mask & IB_QP_ACCESS_FLAGS)
 		qp->access = attr->qp_access_flags;
 	if (mask & IB_QP_MAX_QP_RD_ATOMIC)
@@ -419,7 +602,12 @@ static int siw_modify_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
 		else
 			rv = siw_qp_set_state_locked(qp, new);
 	}
+	close = qp->cep && siw_qp_leaves_rts(old, qp->state);
 	up_write(&qp->state_lock);
+
+	/* iw_cm's disconnect: SQD is graceful, ERR abortive; cm.c decides. */
+	if (close)
+		siw_cm_close(qp->cep);
 	return rv;
 }
 

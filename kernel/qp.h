@@ -100,6 +100,7 @@ struct siw_qp {
 	struct siw_rx_ctx *rx;		/* rx.c state */
 	int tx_cpu;			/* -1 until connected */
 	struct siw_tx_work tx_work;
+	struct work_struct error_work;	/* ERROR entry from atomic context */
 
 	/* User QPs: once mapped, a ring belongs to its mmap entry. */
 	struct siw_ucontext *uctx;
@@ -169,8 +170,10 @@ int siw_qp_complete_rqe(struct siw_qp *qp, const struct siw_rqe *rqe,
 
 /*
  * tx.c: siw_tx_init()/siw_tx_fini() own qp->tx; siw_tx_kick() asks the
- * QP's TX thread to send (SQ, IRQ) and may be called from any context;
- * siw_tx_terminate() queues a Terminate ahead of everything else.
+ * QP's TX thread to send (SQ, IRQ) and may be called from any context; it
+ * holds a QP reference (siw_qp_get) while the work is queued or running,
+ * so destroy waits for it. siw_tx_terminate() queues a Terminate ahead of
+ * everything else. siw_tx_fini() runs after the last reference is gone.
  */
 int siw_tx_init(struct siw_qp *qp);
 void siw_tx_fini(struct siw_qp *qp);
