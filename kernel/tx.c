@@ -1,0 +1,880 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The TX engine: turns send queue work and the peer's Read Requests into
+ * FPDUs on the QP's TCP socket. It runs only on the QP's TX thread
+ * (txthread.c), so its state needs no lock; what other contexts hand it
+ * (a Terminate, ring indices) is exchanged under the QP's locks.
+ *
+ * Order of service: a Terminate first (after the FPDU already on its way),
+ * then Read Responses (IRQ), then the SQ. Each message is cut into FPDUs
+ * that fit the socket's MSS, framed into one per-QP buffer (header,
+ * payload copied from the SGEs, pad, markers, CRC) and pushed with
+ * MSG_DONTWAIT; a full socket leaves the rest of the FPDU where it is
+ * until sk_write_space (rx.c) kicks the thread again. See
+ * Documentation/datapath.md.
+ */
+#include <linux/bitops.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "siw.h"
+#include "qp.h"
+#include "mem.h"
+#include "rx.h"
+#include "proto/iwarp.h"
+
+/* Loop iterations of one run before the thread serves other QPs. */
+#define SIW_TX_BUDGET		32
+/* Read Responses served in a row while the SQ waits. */
+#define SIW_TX_IRQ_BURST	8
+/* Smallest ULPDU, whatever the MSS: the largest header is 46 bytes. */
+#define SIW_TX_MIN_ULPDU	256
+/* With markers, keep every FPDUPTR within 16 bits. */
+#define SIW_TX_MAX_ULPDU_MARKERS	60000
+
+/* The frame: ULPDU_Length, the largest ULPDU, pad, CRC. */
+#define SIW_TX_FRAME_MAX	(SIW_MPA_LEN_SIZE + SIW_MPA_ULPDU_MAX + 3 + \
+				 SIW_MPA_CRC_SIZE)
+/* On the wire, markers add 4 bytes per 508 logical ones. */
+#define SIW_TX_WIRE_MAX		(SIW_TX_FRAME_MAX + SIW_MPA_MARKER_SIZE * \
+				 (SIW_TX_FRAME_MAX / 508 + 2))
+#define SIW_TX_TERM_MAX		(SIW_MPA_LEN_SIZE + SIW_DDP_UNTAGGED_HDR_LEN + \
+				 SIW_TERM_CTRL_LEN + SIW_TERM_MAX_EXTRA)
+
+/* tx->flags */
+#define SIW_TX_QUEUED		0	/* run queued or about to run */
+
+enum siw_tx_src {
+	SIW_TX_IDLE,		/* no message in progress */
+	SIW_TX_SQ,		/* an SQE, copied into wqe */
+	SIW_TX_IRQ,		/* a Read Response, copied into wqe */
+	SIW_TX_RREQ,		/* a Read Request, its SQE now in the ORQ */
+};
+
+struct siw_tx_ctx {
+	unsigned long flags;
+
+	/* A Terminate queued by siw_tx_terminate(), from any context. */
+	spinlock_t term_lock;
+	bool term_queued;		/* one per connection */
+	bool term_pending;		/* term_frame waits for the wire */
+	u32 term_len;
+	u32 term_msn;
+	u8 term_frame[SIW_TX_TERM_MAX];
+
+	/* Everything below belongs to the TX thread. */
+	bool term_done;			/* Terminate sent or given up */
+	bool broken;			/* the socket failed */
+
+	/* The message in progress. */
+	enum siw_tx_src src;
+	struct siw_sqe wqe;		/* private copy: never reread */
+	u32 idx;			/* its ring index */
+	u8 op;				/* RDMAP opcode */
+	u32 len;			/* payload bytes */
+	u32 done;			/* payload bytes framed */
+	u32 msn;			/* untagged: its MSN */
+	struct siw_mem *mem[SIW_MAX_SGE];
+	u32 sge;			/* gather cursor: SGE ... */
+	u32 sge_off;			/* ... and offset in it */
+	u32 irq_burst;
+
+	/* The FPDU on its way into the socket. */
+	u8 *wire;
+	u8 *frame;			/* markers only: before framing */
+	u32 wire_len;
+	u32 wire_sent;
+	bool fpdu_last;			/* ends its message */
+	bool fpdu_term;			/* is the Terminate */
+	u32 stream_off;			/* wire bytes since the first FPDU */
+	u32 msn_next[SIW_QN_RREQ + 1];	/* Send and Read Request queues */
+};
+
+static struct siw_pd *siw_tx_pd(struct siw_qp *qp)
+{
+	return to_siw_pd(qp->base_qp.pd);
+}
+
+void siw_tx_kick(struct siw_qp *qp)
+{
+	struct siw_tx_ctx *tx = qp->tx;
+	int cpu = READ_ONCE(qp->tx_cpu);
+
+	if (!tx || cpu < 0)
+		return;
+	/* One queued run holds one QP reference (qp.h). */
+	if (test_and_set_bit(SIW_TX_QUEUED, &tx->flags))
+		return;
+	if (!refcount_inc_not_zero(&qp->refs)) {
+		clear_bit(SIW_TX_QUEUED, &tx->flags);
+		return;
+	}
+	siw_tx_schedule(cpu, &qp->tx_work);
+}
+
+static void siw_tx_put_mem(struct siw_tx_ctx *tx)
+{
+	int i;
+
+	for (i = 0; i < SIW_MAX_SGE; i++) {
+		if (tx->mem[i]) {
+			siw_mem_put(tx->mem[i]);
+			tx->mem[i] = NULL;
+		}
+	}
+}
+
+/* Drop the message in progress; its ring entry stays for the flush. */
+static void siw_tx_abandon(struct siw_tx_ctx *tx)
+{
+	siw_tx_put_mem(tx);
+	tx->src = SIW_TX_IDLE;
+}
+
+/*
+ * Give the SQ slot @idx back: clear VALID (the producer may reuse it)
+ * and advance sq_get. False if a flush took the entry meanwhile, which
+ * then completed it.
+ */
+static bool siw_tx_sq_release(struct siw_qp *qp, u32 idx)
+{
+	struct siw_sqe *sqe = &qp->sendq[idx & (qp->sq_size - 1)];
+	unsigned long flags;
+	bool ours;
+
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	ours = qp->sq_get == idx;
+	if (ours) {
+		/* Release: our copy is taken before the producer reuses it. */
+		smp_store_release(&sqe->flags, 0);
+		qp->sq_get = idx + 1;
+	}
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	return ours;
+}
+
+static void siw_tx_irq_release(struct siw_qp *qp, u32 idx)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&qp->irq.lock, flags);
+	if (qp->irq.get == idx)
+		qp->irq.get = idx + 1;
+	spin_unlock_irqrestore(&qp->irq.lock, flags);
+}
+
+/* The SQE in tx->wqe is done: free its slot, then complete it. */
+static void siw_tx_sqe_done(struct siw_qp *qp, struct siw_tx_ctx *tx,
+			    u32 bytes, u16 status)
+{
+	siw_tx_put_mem(tx);
+	tx->src = SIW_TX_IDLE;
+	if (!siw_tx_sq_release(qp, tx->idx))
+		return;
+	/* The CQ takes only ABI opcodes; a bogus one reports as a Send. */
+	if (tx->wqe.opcode >= SIW_NUM_OPCODES)
+		tx->wqe.opcode = SIW_OP_SEND;
+	siw_qp_complete_sqe(qp, &tx->wqe, bytes, status);
+}
+
+/* A local error: the WQE completes with @status, the QP goes down. */
+static void siw_tx_local_error(struct siw_qp *qp, struct siw_tx_ctx *tx,
+			       u16 status)
+{
+	pr_debug("siw: QP %u: SQE opcode %u fails locally, status %u\n",
+		 siw_qp_id(qp), tx->wqe.opcode, status);
+	siw_tx_sqe_done(qp, tx, 0, status);
+	siw_qp_terminate(qp, SIW_ERR_RDMAP_LOCAL, NULL, 0);
+}
+
+/*
+ * Validate the private copy of an SQE. Returns 0 and the payload length,
+ * or the SIW_WC_* status to fail it with. The copy is all we look at: a
+ * process may rewrite its ring at any time.
+ */
+static u16 siw_tx_check_sqe(struct siw_qp *qp, const struct siw_sqe *wqe,
+			    u32 *len)
+{
+	u64 sum = 0;
+	int i;
+
+	*len = 0;
+	switch (wqe->opcode) {
+	case SIW_OP_SEND:
+	case SIW_OP_SEND_REMOTE_INV:
+	case SIW_OP_WRITE:
+		break;
+	case SIW_OP_READ:
+		if ((wqe->flags & SIW_WQE_INLINE) ||
+		    wqe->num_sge > SIW_MAX_SGE_RD)
+			return SIW_WC_LOC_QP_OP_ERR;
+		break;
+	case SIW_OP_REG_MR:
+	case SIW_OP_INVAL_STAG:
+		/* base_mr is a kernel pointer: kernel QPs only. */
+		return qp->user ? SIW_WC_LOC_QP_OP_ERR : 0;
+	default:
+		return SIW_WC_LOC_QP_OP_ERR;
+	}
+
+	if (wqe->flags & SIW_WQE_INLINE) {
+		if (wqe->num_sge > 1)
+			return SIW_WC_LOC_QP_OP_ERR;
+		if (wqe->num_sge && wqe->sge[0].length > SIW_MAX_INLINE)
+			return SIW_WC_LOC_LEN_ERR;
+		*len = wqe->num_sge ? wqe->sge[0].length : 0;
+		return 0;
+	}
+	if (wqe->num_sge > SIW_MAX_SGE)
+		return SIW_WC_LOC_QP_OP_ERR;
+	for (i = 0; i < wqe->num_sge; i++)
+		sum += wqe->sge[i].length;
+	if (sum > U32_MAX)
+		return SIW_WC_LOC_LEN_ERR;
+	*len = sum;
+	return 0;
+}
+
+/* Look up and check every SGE of tx->wqe for a local @perms access. */
+static int siw_tx_get_sges(struct siw_qp *qp, struct siw_tx_ctx *tx,
+			   enum ib_access_flags perms, bool keep)
+{
+	struct siw_mem *mem;
+	int i, rv;
+
+	for (i = 0; i < tx->wqe.num_sge; i++) {
+		const struct siw_sge *sge = &tx->wqe.sge[i];
+
+		if (!sge->length)
+			continue;
+		mem = siw_mem_get(qp->sdev, sge->lkey);
+		rv = siw_mem_check(mem, siw_tx_pd(qp), sge->lkey, perms,
+				   sge->laddr, sge->length);
+		if (rv) {
+			if (mem)
+				siw_mem_put(mem);
+			return rv;
+		}
+		if (keep)
+			tx->mem[i] = mem;
+		else
+			siw_mem_put(mem);
+	}
+	return 0;
+}
+
+/* REG_MR and LOCAL_INV: done at once. */
+static void siw_tx_local_op(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	struct siw_pd *pd = siw_tx_pd(qp);
+	struct siw_mr *mr;
+	int rv;
+
+	if (tx->wqe.opcode == SIW_OP_REG_MR) {
+		rv = -EPERM;
+		if (tx->wqe.base_mr) {
+			mr = to_siw_mr((struct ib_mr *)(uintptr_t)tx->wqe.base_mr);
+			if (mr->mem->pd == pd)
+				rv = siw_mem_fastreg(mr, tx->wqe.rkey,
+						     tx->wqe.access);
+		}
+	} else {
+		rv = siw_mem_invalidate(qp->sdev, pd, tx->wqe.rkey);
+	}
+	if (rv) {
+		siw_tx_local_error(qp, tx, SIW_WC_LOC_PROT_ERR);
+		return;
+	}
+	siw_tx_sqe_done(qp, tx, 0, SIW_WC_SUCCESS);
+}
+
+static bool siw_tx_orq_empty(struct siw_qp *qp)
+{
+	return READ_ONCE(qp->orq.put) == READ_ONCE(qp->orq.get);
+}
+
+/* Room for one more Read in flight? ord 0 still allows one. */
+static bool siw_tx_orq_room(struct siw_qp *qp)
+{
+	u32 lim = min_t(u32, max_t(u32, qp->ord, 1), qp->orq.size);
+
+	return READ_ONCE(qp->orq.put) - READ_ONCE(qp->orq.get) < lim;
+}
+
+/*
+ * A Read moves from the SQ to the ORQ before its request is sent (the
+ * response may come back before TX is done with the request), in one
+ * step under sq_lock so that a flush sees it in exactly one of them.
+ * False if a flush took the SQE meanwhile.
+ */
+static bool siw_tx_orq_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	struct siw_sqe *sqe = &qp->sendq[tx->idx & (qp->sq_size - 1)];
+	unsigned long flags;
+	bool ours;
+
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	ours = qp->sq_get == tx->idx;
+	if (ours) {
+		spin_lock(&qp->orq.lock);
+		qp->orq.q[qp->orq.put & (qp->orq.size - 1)] = tx->wqe;
+		qp->orq.put++;
+		spin_unlock(&qp->orq.lock);
+		/* Release: our copy is taken before the producer reuses it. */
+		smp_store_release(&sqe->flags, 0);
+		qp->sq_get = tx->idx + 1;
+	}
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	return ours;
+}
+
+/* Copy the SQE at sq_get, if any, into tx->wqe. */
+static bool siw_tx_fetch_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	struct siw_sqe *sqe;
+	unsigned long flags;
+	bool got = false;
+	u16 f;
+
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
+	/* Acquire: the contents only after VALID. */
+	f = smp_load_acquire(&sqe->flags);
+	if (f & SIW_WQE_VALID) {
+		memcpy(&tx->wqe, sqe, sizeof(tx->wqe));
+		tx->wqe.flags = f;
+		tx->idx = qp->sq_get;
+		got = true;
+	}
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	return got;
+}
+
+/*
+ * Start the SQE in tx->wqe. False if it has to wait for the ORQ (a Read
+ * with the ORQ full, or a fenced WQE with Reads outstanding): the SQE
+ * then stays in the ring and RX kicks us when a Read completes.
+ */
+static bool siw_tx_start_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	bool se = tx->wqe.flags & SIW_WQE_SOLICITED;
+	u16 status;
+	u32 len;
+	int rv;
+
+	if ((tx->wqe.flags & SIW_WQE_READ_FENCE) && !siw_tx_orq_empty(qp))
+		return false;
+	if (tx->wqe.opcode == SIW_OP_READ && !siw_tx_orq_room(qp))
+		return false;
+
+	tx->src = SIW_TX_SQ;
+	tx->done = 0;
+	tx->sge = 0;
+	tx->sge_off = 0;
+
+	status = siw_tx_check_sqe(qp, &tx->wqe, &len);
+	if (status) {
+		siw_tx_local_error(qp, tx, status);
+		return true;
+	}
+	tx->len = len;
+
+	switch (tx->wqe.opcode) {
+	case SIW_OP_REG_MR:
+	case SIW_OP_INVAL_STAG:
+		siw_tx_local_op(qp, tx);
+		return true;
+	case SIW_OP_READ:
+		/* Our sink: checked now, placed into by RX. */
+		rv = siw_tx_get_sges(qp, tx, IB_ACCESS_LOCAL_WRITE, false);
+		if (rv) {
+			siw_tx_local_error(qp, tx, SIW_WC_LOC_PROT_ERR);
+			return true;
+		}
+		tx->op = SIW_RDMAP_OP_READ_REQ;
+		tx->len = 0;
+		if (!siw_tx_orq_push(qp, tx)) {
+			tx->src = SIW_TX_IDLE;
+			return true;
+		}
+		tx->src = SIW_TX_RREQ;
+		tx->msn = tx->msn_next[SIW_QN_RREQ]++;
+		return true;
+	case SIW_OP_WRITE:
+		tx->op = SIW_RDMAP_OP_WRITE;
+		break;
+	case SIW_OP_SEND:
+		tx->op = se ? SIW_RDMAP_OP_SEND_SE : SIW_RDMAP_OP_SEND;
+		break;
+	default:	/* SIW_OP_SEND_REMOTE_INV */
+		tx->op = se ? SIW_RDMAP_OP_SEND_SE_INV : SIW_RDMAP_OP_SEND_INV;
+		break;
+	}
+	if (tx->op != SIW_RDMAP_OP_WRITE)
+		tx->msn = tx->msn_next[SIW_QN_SEND]++;
+	if (!(tx->wqe.flags & SIW_WQE_INLINE)) {
+		rv = siw_tx_get_sges(qp, tx, 0, true);
+		if (rv) {
+			siw_tx_local_error(qp, tx, SIW_WC_LOC_PROT_ERR);
+			return true;
+		}
+	}
+	return true;
+}
+
+static bool siw_tx_irq_pending(struct siw_qp *qp)
+{
+	return READ_ONCE(qp->irq.put) != READ_ONCE(qp->irq.get);
+}
+
+/* Start answering the Read Request at irq.get. */
+static void siw_tx_start_irq(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	struct siw_sge *sge = &tx->wqe.sge[0];
+	unsigned long flags;
+	int rv;
+
+	spin_lock_irqsave(&qp->irq.lock, flags);
+	tx->wqe = qp->irq.q[qp->irq.get & (qp->irq.size - 1)];
+	tx->idx = qp->irq.get;
+	spin_unlock_irqrestore(&qp->irq.lock, flags);
+
+	tx->src = SIW_TX_IRQ;
+	tx->op = SIW_RDMAP_OP_READ_RESP;
+	tx->wqe.num_sge = 1;
+	tx->wqe.flags = 0;
+	tx->len = sge->length;
+	tx->done = 0;
+	tx->sge = 0;
+	tx->sge_off = 0;
+	tx->irq_burst++;
+	if (!tx->len)
+		return;
+
+	/* RX checked the source; the MR may have changed since. */
+	tx->mem[0] = siw_mem_get(qp->sdev, sge->lkey);
+	rv = siw_mem_check(tx->mem[0], siw_tx_pd(qp), sge->lkey,
+			   IB_ACCESS_REMOTE_READ, sge->laddr, sge->length);
+	if (rv) {
+		siw_tx_put_mem(tx);
+		tx->src = SIW_TX_IDLE;
+		siw_tx_irq_release(qp, tx->idx);
+		siw_qp_terminate(qp, siw_mem_err_cause(rv, true, sge->laddr,
+						       sge->length), NULL, 0);
+	}
+}
+
+/* Pick the next message. False if there is nothing to do now. */
+static bool siw_tx_next(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	bool sq = siw_tx_fetch_sq(qp, tx);
+
+	if (siw_tx_irq_pending(qp) &&
+	    (!sq || tx->irq_burst < SIW_TX_IRQ_BURST)) {
+		siw_tx_start_irq(qp, tx);
+		return true;
+	}
+	tx->irq_burst = 0;
+	return sq && siw_tx_start_sq(qp, tx);
+}
+
+/* Largest ULPDU for the current MSS (RFC 5044 MULPDU). */
+static u32 siw_tx_max_ulpdu(struct siw_qp *qp)
+{
+	u32 mss = READ_ONCE(tcp_sk(qp->sock->sk)->mss_cache);
+	bool markers = qp->conn.markers_tx;
+	int m = siw_mpa_mulpdu(mss, markers);
+
+	if (m < SIW_TX_MIN_ULPDU)
+		m = SIW_TX_MIN_ULPDU;
+	if (markers && m > SIW_TX_MAX_ULPDU_MARKERS)
+		m = SIW_TX_MAX_ULPDU_MARKERS;
+	return m;
+}
+
+/* Copy the next @n payload bytes of the message to @dst. */
+static int siw_tx_gather(struct siw_tx_ctx *tx, u8 *dst, u32 n)
+{
+	const struct siw_sge *sge;
+	u32 k;
+	int rv;
+
+	if (tx->wqe.flags & SIW_WQE_INLINE) {
+		memcpy(dst, (u8 *)&tx->wqe.sge[1] + tx->done, n);
+		return 0;
+	}
+	while (n) {
+		if (tx->sge >= tx->wqe.num_sge)
+			return -EFAULT;
+		sge = &tx->wqe.sge[tx->sge];
+		if (tx->sge_off >= sge->length) {
+			tx->sge++;
+			tx->sge_off = 0;
+			continue;
+		}
+		k = min(n, sge->length - tx->sge_off);
+		rv = siw_mem_copy(tx->mem[tx->sge], sge->laddr + tx->sge_off,
+				  dst, k, false);
+		if (rv)
+			return rv;
+		tx->sge_off += k;
+		dst += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/*
+ * Without markers the frame is framed where it was built: zero pad and
+ * CRC (zero when not negotiated, as Linux siw) after the ULPDU.
+ */
+static int siw_tx_seal(struct siw_qp *qp, u8 *frame, u32 frame_len)
+{
+	struct siw_fpdu_layout fl;
+	u32 crc = 0;
+	int rv;
+
+	rv = siw_fpdu_layout(0, frame_len - SIW_MPA_LEN_SIZE, false, &fl);
+	if (rv)
+		return rv;
+	memset(frame + frame_len, 0, fl.pad);
+	if (qp->conn.crc)
+		crc = siw_mpa_crc(frame, fl.fpdu_len - SIW_MPA_CRC_SIZE);
+	siw_put_le32(frame + fl.fpdu_len - SIW_MPA_CRC_SIZE, crc);
+	return fl.fpdu_len;
+}
+
+static int siw_tx_frame_done(struct siw_qp *qp, struct siw_tx_ctx *tx,
+			     u8 *frame, u32 frame_len)
+{
+	int rv;
+
+	if (qp->conn.markers_tx)
+		rv = siw_fpdu_build(tx->stream_off, frame, frame_len, true,
+				    qp->conn.crc, tx->wire, SIW_TX_WIRE_MAX);
+	else
+		rv = siw_tx_seal(qp, frame, frame_len);
+	if (rv < 0)
+		return rv;
+	tx->wire_len = rv;
+	tx->wire_sent = 0;
+	tx->stream_off += rv;
+	return 0;
+}
+
+/* Build the next FPDU of the message in progress. */
+static void siw_tx_frame(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(tx->op);
+	u8 *frame = tx->frame ? tx->frame : tx->wire;
+	struct siw_iwarp_hdr h = {};
+	u32 seg;
+	int hl, rv;
+
+	seg = min(tx->len - tx->done, siw_tx_max_ulpdu(qp) - oi->hdr_len);
+	h.opcode = tx->op;
+	h.last = tx->done + seg == tx->len;
+	h.payload_len = seg;
+	if (oi->flags & SIW_OPF_TAGGED) {
+		h.stag = tx->wqe.rkey;
+		h.to = tx->wqe.raddr + tx->done;
+	} else {
+		h.qn = oi->qn;
+		h.msn = tx->msn;
+		h.mo = tx->done;
+		h.inval_stag = tx->wqe.rkey;
+	}
+	if (tx->op == SIW_RDMAP_OP_READ_REQ && tx->wqe.num_sge) {
+		h.rreq.sink_stag = tx->wqe.sge[0].lkey;
+		h.rreq.sink_to = tx->wqe.sge[0].laddr;
+		h.rreq.read_size = tx->wqe.sge[0].length;
+	}
+	if (tx->op == SIW_RDMAP_OP_READ_REQ) {
+		h.rreq.src_stag = tx->wqe.rkey;
+		h.rreq.src_to = tx->wqe.raddr;
+	}
+
+	hl = siw_iwarp_build(&h, 0, frame, SIW_TX_FRAME_MAX);
+	if (hl < 0) {
+		rv = hl;
+		goto err;
+	}
+	rv = siw_tx_gather(tx, frame + hl, seg);
+	if (rv)
+		goto err;
+	rv = siw_tx_frame_done(qp, tx, frame, hl + seg);
+	if (rv)
+		goto err;
+	tx->done += seg;
+	tx->fpdu_last = h.last;
+	tx->fpdu_term = false;
+	return;
+
+err:
+	pr_debug("siw: QP %u: cannot frame %s: %d\n", siw_qp_id(qp),
+		 oi->name, rv);
+	if (tx->src == SIW_TX_SQ) {
+		siw_tx_local_error(qp, tx, SIW_WC_LOC_PROT_ERR);
+		return;
+	}
+	if (tx->src == SIW_TX_IRQ)
+		siw_tx_irq_release(qp, tx->idx);
+	siw_tx_abandon(tx);
+	siw_qp_terminate(qp, SIW_ERR_RDMAP_LOCAL, NULL, 0);
+}
+
+/* The last FPDU of the message went to TCP. */
+static void siw_tx_msg_sent(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	if (tx->src == SIW_TX_SQ) {
+		siw_tx_sqe_done(qp, tx, tx->len, SIW_WC_SUCCESS);
+		return;
+	}
+	/* A Read Request's SQE completes from the ORQ (rx.c). */
+	if (tx->src == SIW_TX_IRQ)
+		siw_tx_irq_release(qp, tx->idx);
+	siw_tx_abandon(tx);
+}
+
+/* Hand the rest of the current FPDU to TCP: 0, -EAGAIN or an error. */
+static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	struct msghdr msg = {};
+	struct kvec kv;
+	int rv;
+
+	while (tx->wire_sent < tx->wire_len) {
+		kv.iov_base = tx->wire + tx->wire_sent;
+		kv.iov_len = tx->wire_len - tx->wire_sent;
+		/* More of the same message follows at once: let TCP wait. */
+		msg.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+		if (!tx->fpdu_last)
+			msg.msg_flags |= MSG_MORE;
+		rv = kernel_sendmsg(qp->sock, &msg, &kv, 1, kv.iov_len);
+		if (rv <= 0)
+			return rv ? rv : -EAGAIN;
+		tx->wire_sent += rv;
+	}
+	return 0;
+}
+
+static void siw_tx_frame_term(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	unsigned long flags;
+	int rv;
+
+	/* Whatever was in progress is never finished: the QP goes down. */
+	siw_tx_abandon(tx);
+	spin_lock_irqsave(&tx->term_lock, flags);
+	rv = siw_fpdu_build(tx->stream_off, tx->term_frame, tx->term_len,
+			    qp->conn.markers_tx, qp->conn.crc, tx->wire,
+			    SIW_TX_WIRE_MAX);
+	tx->term_pending = false;
+	spin_unlock_irqrestore(&tx->term_lock, flags);
+	if (rv < 0) {
+		tx->term_done = true;
+		siw_cm_close(qp->cep);
+		return;
+	}
+	tx->wire_len = rv;
+	tx->wire_sent = 0;
+	tx->stream_off += rv;
+	tx->fpdu_last = true;
+	tx->fpdu_term = true;
+}
+
+/*
+ * The QP is in ERROR: Reads in flight complete as flushed (the SQ and RQ
+ * are flushed by qp.c), Read Requests of the peer are dropped.
+ */
+static void siw_tx_flush(struct siw_qp *qp)
+{
+	unsigned long flags;
+	struct siw_sqe *sqe;
+
+	spin_lock_irqsave(&qp->orq.lock, flags);
+	while (qp->orq.get != qp->orq.put) {
+		sqe = &qp->orq.q[qp->orq.get & (qp->orq.size - 1)];
+		siw_qp_complete_sqe(qp, sqe, 0, SIW_WC_WR_FLUSH_ERR);
+		qp->orq.get++;
+	}
+	spin_unlock_irqrestore(&qp->orq.lock, flags);
+
+	spin_lock_irqsave(&qp->irq.lock, flags);
+	qp->irq.get = qp->irq.put;
+	spin_unlock_irqrestore(&qp->irq.lock, flags);
+}
+
+static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	enum siw_qp_state state;
+	int budget = SIW_TX_BUDGET, rv;
+
+	for (;;) {
+		if (!budget--) {
+			/* Yield to the thread's other QPs, then go on. */
+			siw_tx_kick(qp);
+			return;
+		}
+		if (!tx->broken && tx->wire_sent < tx->wire_len) {
+			rv = siw_tx_push(qp, tx);
+			if (rv == -EAGAIN)
+				return;		/* sk_write_space kicks us */
+			if (rv) {
+				pr_debug("siw: QP %u: send failed: %d\n",
+					 siw_qp_id(qp), rv);
+				tx->broken = true;
+				siw_tx_abandon(tx);
+				siw_qp_llp_closed(qp);
+				if (tx->fpdu_term) {
+					tx->term_done = true;
+					siw_cm_close(qp->cep);
+				}
+				continue;
+			}
+			if (tx->fpdu_term) {
+				tx->term_done = true;
+				siw_cm_close(qp->cep);
+			} else if (tx->fpdu_last && tx->src != SIW_TX_IDLE) {
+				siw_tx_msg_sent(qp, tx);
+			}
+			continue;
+		}
+		if (READ_ONCE(tx->term_pending) && !tx->term_done) {
+			if (!tx->broken) {
+				siw_tx_frame_term(qp, tx);
+				continue;
+			}
+			tx->term_done = true;
+			WRITE_ONCE(tx->term_pending, false);
+			siw_cm_close(qp->cep);
+		}
+
+		state = READ_ONCE(qp->state);
+		if (state != SIW_QP_STATE_RTS || tx->broken || tx->term_done) {
+			siw_tx_abandon(tx);
+			/* TERMINATE: ERROR follows, RX takes no response. */
+			if (state == SIW_QP_STATE_ERROR ||
+			    state == SIW_QP_STATE_TERMINATE)
+				siw_tx_flush(qp);
+			return;
+		}
+		if (tx->src == SIW_TX_IDLE) {
+			if (!siw_tx_next(qp, tx))
+				return;
+			continue;
+		}
+		siw_tx_frame(qp, tx);
+	}
+}
+
+static void siw_tx_run(struct siw_tx_work *work)
+{
+	struct siw_qp *qp = container_of(work, struct siw_qp, tx_work);
+	struct siw_tx_ctx *tx = qp->tx;
+
+	/* Kicks from here on queue another run ... */
+	clear_bit(SIW_TX_QUEUED, &tx->flags);
+	/* ... and this one sees everything posted before them. */
+	smp_mb__after_atomic();
+	siw_tx_process(qp, tx);
+	siw_qp_put(qp);
+}
+
+void siw_tx_terminate(struct siw_qp *qp, int cause, const void *hdr,
+		      size_t hdr_len)
+{
+	struct siw_tx_ctx *tx = qp->tx;
+	struct siw_term_code tc;
+	unsigned long flags;
+	bool queued = false;
+	u8 hdrct;
+	int len;
+
+	if (!tx)
+		return;
+	if (siw_err_to_term(cause, &tc)) {
+		cause = SIW_ERR_UNSPECIFIED;
+		siw_err_to_term(cause, &tc);
+	}
+	hdrct = siw_term_hdrct(&tc, hdr, hdr_len);
+
+	spin_lock_irqsave(&tx->term_lock, flags);
+	if (!tx->term_queued) {
+		len = siw_term_build(&tc, hdrct, hdr, hdr_len,
+				     siw_rx_term_seg_len(qp, hdr),
+				     tx->term_msn, tx->term_frame,
+				     sizeof(tx->term_frame));
+		if (len < 0)	/* a header we cannot quote: none then */
+			len = siw_term_build(&tc, 0, NULL, 0, 0, tx->term_msn,
+					     tx->term_frame,
+					     sizeof(tx->term_frame));
+		if (len > 0) {
+			tx->term_msn++;
+			tx->term_len = len;
+			tx->term_queued = true;
+			WRITE_ONCE(tx->term_pending, true);
+			queued = true;
+		}
+	}
+	spin_unlock_irqrestore(&tx->term_lock, flags);
+
+	if (queued)
+		pr_info_ratelimited("siw: QP %u: sending Terminate: %s (%s, %s, %s)\n",
+				    siw_qp_id(qp), siw_err_name(cause),
+				    siw_term_layer_name(tc.layer),
+				    siw_term_etype_name(tc.layer, tc.etype),
+				    siw_term_ecode_name(tc.layer, tc.etype,
+							tc.ecode));
+	siw_tx_kick(qp);
+}
+
+int siw_tx_init(struct siw_qp *qp)
+{
+	struct siw_tx_ctx *tx;
+
+	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+	if (!tx)
+		return -ENOMEM;
+	tx->wire = kvmalloc(SIW_TX_WIRE_MAX, GFP_KERNEL);
+	if (!tx->wire)
+		goto err;
+	if (qp->conn.markers_tx) {
+		tx->frame = kvmalloc(SIW_TX_FRAME_MAX, GFP_KERNEL);
+		if (!tx->frame)
+			goto err;
+	}
+	spin_lock_init(&tx->term_lock);
+	tx->term_msn = 1;
+	tx->msn_next[SIW_QN_SEND] = 1;
+	tx->msn_next[SIW_QN_RREQ] = 1;
+
+	qp->tx_work.run = siw_tx_run;
+	qp->tx_work.queued = 0;
+	qp->tx = tx;
+	return 0;
+
+err:
+	kvfree(tx->wire);
+	kfree(tx);
+	return -ENOMEM;
+}
+
+void siw_tx_fini(struct siw_qp *qp)
+{
+	struct siw_tx_ctx *tx = qp->tx;
+
+	if (!tx)
+		return;
+	siw_tx_put_mem(tx);
+	kvfree(tx->frame);
+	kvfree(tx->wire);
+	kfree(tx);
+	qp->tx = NULL;
+}
