@@ -470,18 +470,26 @@ static void siw_tx_start_irq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	}
 }
 
-/* Pick the next message. False if there is nothing to do now. */
+/*
+ * Pick the next message: Read Responses first, but the SQ gets its turn
+ * after a burst of them. An SQE waiting for the ORQ never holds up Read
+ * Responses (the peer may be waiting for them to answer ours). False if
+ * there is nothing to do now.
+ */
 static bool siw_tx_next(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
 	bool sq = siw_tx_fetch_sq(qp, tx);
+	bool irq = siw_tx_irq_pending(qp);
 
-	if (siw_tx_irq_pending(qp) &&
-	    (!sq || tx->irq_burst < SIW_TX_IRQ_BURST)) {
-		siw_tx_start_irq(qp, tx);
+	if (sq && (!irq || tx->irq_burst >= SIW_TX_IRQ_BURST) &&
+	    siw_tx_start_sq(qp, tx)) {
+		tx->irq_burst = 0;
 		return true;
 	}
-	tx->irq_burst = 0;
-	return sq && siw_tx_start_sq(qp, tx);
+	if (!irq)
+		return false;
+	siw_tx_start_irq(qp, tx);
+	return true;
 }
 
 /* Largest ULPDU for the current MSS (RFC 5044 MULPDU). */

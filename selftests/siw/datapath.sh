@@ -1,0 +1,107 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# The data path end to end in one guest (client and server over loopback
+# through a siw device on a dummy netdev): rping with data verification
+# (Send, RDMA Read and Write) at several sizes, with and without CRC, and
+# perftest bandwidth for Send, Write and Read. Bandwidths go to the TAP
+# diagnostics.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/siw.sh"
+siw_require_vm
+command -v rping > /dev/null || tap_skip_all "no rping"
+siw_loaded && siw_unload
+
+ADDR=10.99.0.1
+LOG=${TMPDIR:-/tmp}/siw-datapath
+mkdir -p "$LOG"
+
+cleanup() {
+	[ -n "$spid" ] && kill "$spid" 2> /dev/null && wait "$spid" 2> /dev/null
+	rdma link delete siw0 2> /dev/null
+	ip link del dp0 2> /dev/null
+	siw_loaded && siw_unload
+}
+trap cleanup EXIT
+
+ip link add dp0 type dummy
+ip addr add $ADDR/24 dev dp0
+ip link set dp0 up
+
+setup() {
+	siw_load "$@" && rdma link add siw0 type siw netdev dp0
+}
+
+teardown() {
+	rdma link delete siw0 && siw_unload
+}
+
+# pair NAME SERVER_CMD CLIENT_CMD: server in the background, client after
+# a second; both must succeed within two minutes.
+pair() {
+	_name=$1
+	$2 > "$LOG/$_name.server" 2>&1 &
+	spid=$!
+	sleep 1
+	timeout 120 $3 > "$LOG/$_name.client" 2>&1
+	_rc=$?
+	# The server ends by itself once its client is done.
+	_i=0
+	while kill -0 $spid 2> /dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 $spid 2> /dev/null; then
+		kill $spid 2> /dev/null
+		_rc=1
+	fi
+	wait $spid
+	_src=$?
+	spid=
+	[ $_rc = 0 ] && [ $_src = 0 ] && return 0
+	echo "client exit $_rc, server exit $_src"
+	tail -n 5 "$LOG/$_name.client" "$LOG/$_name.server"
+	return 1
+}
+
+rping_pair() {
+	pair "rping-$1" "rping -s -a $ADDR -C 100 -v -S $1" \
+		"rping -c -a $ADDR -C 100 -v -V -S $1"
+}
+
+# perftest: -R for rdma_cm (iWARP), -F no CPU frequency warning.
+perf_pair() {
+	_t=$1
+	shift
+	pair "$_t" "$_t -R -F $*" "$_t -R -F $* $ADDR" || return 1
+	# " 65536 100 ... BW peak  BW average  MsgRate"
+	_bw=$(awk '$1 ~ /^[0-9]+$/ && NF >= 5 { print $4 }' "$LOG/$_t.client" | tail -n 1)
+	[ -n "$_bw" ] || return 1
+	tap_diag "$_t $*: $_bw MB/s average"
+}
+
+tap_check "load siw, siw0 on dummy dp0" setup
+for size in 64 4096 65536; do
+	tap_check "rping -V, $size bytes, 100 rounds" rping_pair $size
+done
+tap_check "ib_send_bw, 64 KiB" perf_pair ib_send_bw -n 100 -s 65536
+tap_check "ib_write_bw" perf_pair ib_write_bw -n 100
+tap_check "ib_read_bw" perf_pair ib_read_bw -n 100
+tap_check "no QP left once the programs ended" \
+	sh -c "[ -z \"\$(rdma resource show qp 2> /dev/null | grep siw0)\" ]"
+tap_check "rdma link delete, unload" teardown
+
+# CRC32c on every FPDU, both directions.
+if setup mpa_crc_required=1 2> /dev/null; then
+	for size in 64 65536; do
+		tap_check "CRC: rping -V, $size bytes" rping_pair $size
+	done
+	tap_check "CRC: ib_read_bw" perf_pair ib_read_bw -n 100
+	tap_check "CRC: rdma link delete, unload" teardown
+else
+	tap_diag "no mpa_crc_required parameter: CRC runs skipped"
+	siw_loaded && siw_unload
+fi
+
+tap_check "no WARN or BUG in the kernel log" dmesg_clean
+tap_done
