@@ -22,6 +22,20 @@
 #include "cq.h"
 #include "umap.h"
 
+/* QP work items; flushed by module exit before the code goes away. */
+static struct workqueue_struct *siw_qp_wq;
+
+int siw_qp_wq_init(void)
+{
+	siw_qp_wq = alloc_workqueue("siw_qp", WQ_MEM_RECLAIM, 0);
+	return siw_qp_wq ? 0 : -ENOMEM;
+}
+
+void siw_qp_wq_exit(void)
+{
+	destroy_workqueue(siw_qp_wq);
+}
+
 static const char * const siw_qp_state_names[SIW_QP_STATE_COUNT] = {
 	[SIW_QP_STATE_IDLE] = "IDLE",
 	[SIW_QP_STATE_RTR] = "RTR",
@@ -172,48 +186,75 @@ static void siw_qp_event(struct siw_qp *qp, enum ib_event_type type)
 		qp->base_qp.event_handler(&event, qp->base_qp.qp_context);
 }
 
-/*
- * Move the QP to @state. Caller holds state_lock for writing. Returns
- * -EINVAL for a transition iWARP does not allow from here.
- */
-static int siw_qp_set_state_locked(struct siw_qp *qp, enum siw_qp_state state)
+static bool siw_qp_transition_ok(enum siw_qp_state old,
+				 enum siw_qp_state state)
 {
-	enum siw_qp_state old = qp->state;
-
-	if (state == old)
-		return 0;
-
 	switch (state) {
 	case SIW_QP_STATE_IDLE:
 		/* Reset: only from ERROR, once everything is flushed. */
-		if (old != SIW_QP_STATE_ERROR)
-			return -EINVAL;
-		break;
+		return old == SIW_QP_STATE_ERROR;
 	case SIW_QP_STATE_RTR:
-		if (old != SIW_QP_STATE_IDLE)
-			return -EINVAL;
-		break;
+		return old == SIW_QP_STATE_IDLE;
 	case SIW_QP_STATE_RTS:
-		if (old != SIW_QP_STATE_IDLE && old != SIW_QP_STATE_RTR)
-			return -EINVAL;
-		break;
+		return old == SIW_QP_STATE_IDLE || old == SIW_QP_STATE_RTR;
 	case SIW_QP_STATE_CLOSING:
 	case SIW_QP_STATE_TERMINATE:
-		if (old != SIW_QP_STATE_RTS)
-			return -EINVAL;
-		break;
+		return old == SIW_QP_STATE_RTS;
 	case SIW_QP_STATE_ERROR:
-		break;
+		return true;
 	default:
-		return -EINVAL;
+		return false;
 	}
+}
 
-	qp->state = state;
+/*
+ * Complete our Reads in flight as flushed, oldest first: their WQEs left
+ * the SQ when the Read Request went out.
+ */
+static void siw_orq_flush(struct siw_qp *qp)
+{
+	struct siw_sqe sqe;
+	unsigned long flags;
+
+	if (!qp->orq.size)
+		return;
+	spin_lock_irqsave(&qp->orq.lock, flags);
+	while (qp->orq.get != qp->orq.put) {
+		sqe = qp->orq.q[qp->orq.get & (qp->orq.size - 1)];
+		qp->orq.get++;
+		siw_qp_flush_cqe(qp, qp->scq, sqe.id, sqe.opcode);
+	}
+	spin_unlock_irqrestore(&qp->orq.lock, flags);
+}
+
+/*
+ * Move the QP to @state. Caller holds state_lock for writing; the state
+ * itself changes under sq_lock, which is what siw_qp_terminate() uses
+ * from softirq, so the two never overwrite each other's decision.
+ * Returns -EINVAL for a transition iWARP does not allow from here.
+ */
+static int siw_qp_set_state_locked(struct siw_qp *qp, enum siw_qp_state state)
+{
+	enum siw_qp_state old;
+	unsigned long flags;
+
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	old = qp->state;
+	if (state != old) {
+		if (!siw_qp_transition_ok(old, state) ||
+		    (state == SIW_QP_STATE_IDLE && qp->cep)) {
+			spin_unlock_irqrestore(&qp->sq_lock, flags);
+			return -EINVAL;
+		}
+		WRITE_ONCE(qp->state, state);
+	}
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
+
+	/* Flushing again is harmless: it only finds work posted since. */
 	if (state == SIW_QP_STATE_ERROR) {
+		siw_orq_flush(qp);
 		siw_sq_flush(qp);
 		siw_rq_flush(qp);
-		if (old == SIW_QP_STATE_RTS || old == SIW_QP_STATE_TERMINATE)
-			siw_qp_event(qp, IB_EVENT_QP_FATAL);
 	}
 	return 0;
 }
@@ -290,7 +331,9 @@ int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 		goto err_rx;
 
 	qp->tx_cpu = siw_tx_cpu_get();
-	qp->state = SIW_QP_STATE_RTS;
+	spin_lock_irq(&qp->sq_lock);
+	WRITE_ONCE(qp->state, SIW_QP_STATE_RTS);
+	spin_unlock_irq(&qp->sq_lock);
 	up_write(&qp->state_lock);
 
 	/* Work posted before the connection existed goes out now. */
@@ -299,6 +342,7 @@ int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 
 err_rx:
 	siw_tx_fini(qp);
+	qp->tx = NULL;
 err_tx:
 	qp->sock = NULL;
 	qp->cep = NULL;
@@ -318,15 +362,23 @@ out:
 static void siw_qp_error_work(struct work_struct *work)
 {
 	struct siw_qp *qp = container_of(work, struct siw_qp, error_work);
+	bool fatal;
 
-	siw_qp_set_state(qp, SIW_QP_STATE_ERROR);
+	down_write(&qp->state_lock);
+	fatal = qp->state != SIW_QP_STATE_ERROR;
+	siw_qp_set_state_locked(qp, SIW_QP_STATE_ERROR);
+	up_write(&qp->state_lock);
+
+	/* Only errors the consumer did not ask for are fatal events. */
+	if (fatal)
+		siw_qp_event(qp, IB_EVENT_QP_FATAL);
 	siw_qp_put(qp);
 }
 
 static void siw_qp_error_async(struct siw_qp *qp)
 {
 	siw_qp_get(qp);
-	if (!queue_work(system_wq, &qp->error_work))
+	if (!queue_work(siw_qp_wq, &qp->error_work))
 		siw_qp_put(qp);
 }
 
@@ -439,7 +491,8 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 		goto err_rings;
 	}
 
-	rv = xa_alloc(&sdev->qp_xa, &id, qp, xa_limit_32b, GFP_KERNEL);
+	/* Reserve the number now, publish the QP once nothing can fail. */
+	rv = xa_alloc(&sdev->qp_xa, &id, NULL, xa_limit_32b, GFP_KERNEL);
 	if (rv)
 		goto err_rings;
 	base_qp->qp_num = id;
@@ -476,6 +529,7 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 	attr->cap.max_send_sge = SIW_MAX_SGE;
 	attr->cap.max_recv_sge = SIW_MAX_SGE;
 	attr->cap.max_inline_data = SIW_MAX_INLINE;
+	xa_store(&sdev->qp_xa, id, qp, GFP_KERNEL);
 	return 0;
 
 err_id:
@@ -498,9 +552,14 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 	 * be freed. Consumers drain (ib_drain_qp) before destroying.
 	 */
 	down_write(&qp->state_lock);
-	qp->state = SIW_QP_STATE_ERROR;
+	spin_lock_irq(&qp->sq_lock);
+	WRITE_ONCE(qp->state, SIW_QP_STATE_ERROR);
+	spin_unlock_irq(&qp->sq_lock);
 	up_write(&qp->state_lock);
+
+	/* After this grace period no lookup can find and take the QP. */
 	xa_erase(&sdev->qp_xa, siw_qp_id(qp));
+	synchronize_rcu();
 
 	/* A consumer may destroy without disconnecting first. */
 	if (qp->cep)
@@ -514,6 +573,10 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 		siw_tx_fini(qp);
 	if (qp->rx)
 		siw_rx_fini(qp);
+	qp->tx = NULL;
+	qp->rx = NULL;
+	if (qp->cep)
+		siw_cep_put(qp->cep);
 	siw_rdq_free(&qp->orq);
 	siw_rdq_free(&qp->irq);
 	if (qp->tx_cpu >= 0)
@@ -554,7 +617,7 @@ static int siw_modify_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
 {
 	struct siw_qp *qp = to_siw_qp(base_qp);
 	enum siw_qp_state new, old;
-	bool close;
+	struct siw_cep *cep;
 	int rv = 0;
 
 	if (mask & ~SIW_QP_MODIFY_MASK)
@@ -578,6 +641,12 @@ static int siw_modify_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
 
 	down_write(&qp->state_lock);
 	old = qp->state;
+	/* The read queues were sized at connection time. */
+	if (qp->cep && (mask & (IB_QP_MAX_QP_RD_ATOMIC |
+				IB_QP_MAX_DEST_RD_ATOMIC))) {
+		up_write(&qp->state_lock);
+		return -EINVAL;
+	}
 	if (mask & IB_QP_ACCESS_FLAGS)
 		qp->access = attr->qp_access_flags;
 	if (mask & IB_QP_MAX_QP_RD_ATOMIC)
@@ -602,12 +671,12 @@ static int siw_modify_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
 		else
 			rv = siw_qp_set_state_locked(qp, new);
 	}
-	close = qp->cep && siw_qp_leaves_rts(old, qp->state);
+	cep = siw_qp_leaves_rts(old, qp->state) ? qp->cep : NULL;
 	up_write(&qp->state_lock);
 
 	/* iw_cm's disconnect: SQD is graceful, ERR abortive; cm.c decides. */
-	if (close)
-		siw_cm_close(qp->cep);
+	if (cep)
+		siw_cm_close(cep);
 	return rv;
 }
 
@@ -640,6 +709,24 @@ static int siw_query_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
 	init->sq_sig_type = qp->sq_sig_all ? IB_SIGNAL_ALL_WR :
 					     IB_SIGNAL_REQ_WR;
 	return 0;
+}
+
+/*
+ * New work on the SQ: a connected QP sends it, a QP in ERROR completes it
+ * at once as flushed, an unconnected one keeps it for later.
+ */
+static void siw_qp_sq_posted(struct siw_qp *qp)
+{
+	switch (READ_ONCE(qp->state)) {
+	case SIW_QP_STATE_RTS:
+		siw_tx_kick(qp);
+		break;
+	case SIW_QP_STATE_ERROR:
+		siw_sq_flush(qp);
+		break;
+	default:
+		break;
+	}
 }
 
 /* Kernel QPs: translate one send WR into the SQE at @sqe. */
@@ -746,10 +833,7 @@ static int siw_post_send(struct ib_qp *base_qp, const struct ib_send_wr *wr,
 			*bad_wr = wr;
 			return -EINVAL;
 		}
-		down_read(&qp->state_lock);
-		if (qp->state == SIW_QP_STATE_ERROR)
-			siw_sq_flush(qp);
-		up_read(&qp->state_lock);
+		siw_qp_sq_posted(qp);
 		return 0;
 	}
 
@@ -769,9 +853,7 @@ static int siw_post_send(struct ib_qp *base_qp, const struct ib_send_wr *wr,
 	if (rv)
 		*bad_wr = wr;
 
-	/* Work posted to a QP in ERROR completes at once as flushed. */
-	if (READ_ONCE(qp->state) == SIW_QP_STATE_ERROR)
-		siw_sq_flush(qp);
+	siw_qp_sq_posted(qp);
 	return rv;
 }
 

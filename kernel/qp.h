@@ -125,6 +125,8 @@ void siw_qp_get(struct siw_qp *qp);
 void siw_qp_put(struct siw_qp *qp);
 
 int siw_qp_set_state(struct siw_qp *qp, enum siw_qp_state state);
+int siw_qp_wq_init(void);
+void siw_qp_wq_exit(void);
 
 /*
  * The data path's entry points into the QP (qp.c):
@@ -159,6 +161,21 @@ void siw_qp_terminate(struct siw_qp *qp, int cause, const void *hdr,
 		      size_t hdr_len);
 
 /*
+ * Ownership of queue entries between the rings and the engines: TX
+ * claims the SQE at sq_get (and RX the RQE at rq_get) under sq_lock
+ * (rq_lock) by copying it and advancing the index, leaving the slot's
+ * VALID flag set; when the work is done it completes the copy and then
+ * clears VALID in its slot, which hands the slot back to the producer.
+ * The QP's flush walks from sq_get/rq_get and so never sees a claimed
+ * entry: the engine that claimed it completes it (as WR_FLUSH_ERR when
+ * the QP went to ERROR meanwhile). Read WQEs move to the ORQ when their
+ * request is sent; flush completes the ORQ oldest first.
+ *
+ * User QPs may not post REG_MR or INVAL_STAG (the SQE would carry a
+ * kernel pointer written by the process): TX completes such an SQE with
+ * SIW_WC_LOC_QP_OP_ERR. mem.h functions take _bh locks: never call them
+ * with sq_lock, rq_lock or a CQ lock held.
+ *
  * Completions for the data path: status is a SIW_WC_* value. A successful
  * SQE completes only if it was signalled; errors always complete.
  * inval_stag != 0 reports a Send with Invalidate to the receiver.
@@ -191,8 +208,13 @@ void siw_rx_fini(struct siw_qp *qp);
 void siw_rx_attach(struct siw_qp *qp);
 void siw_rx_detach(struct siw_qp *qp);
 
-/* cm.c: the QP asks for its connection to be closed (after Terminate). */
+/*
+ * cm.c: the QP asks for its connection to be closed (after Terminate, or
+ * when it leaves RTS), and drops the endpoint reference it got with a
+ * successful siw_qp_connect() when it is destroyed.
+ */
 void siw_cm_close(struct siw_cep *cep);
+void siw_cep_put(struct siw_cep *cep);
 
 extern const struct ib_device_ops siw_qp_ops;
 

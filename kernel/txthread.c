@@ -42,6 +42,8 @@ static int siw_tx_thread_fn(void *arg)
 		llist_for_each_safe(pos, next, list) {
 			w = llist_entry(pos, struct siw_tx_work, node);
 			clear_bit(0, &w->queued);
+			/* Order the clear before run() reads the queues. */
+			smp_mb__after_atomic();
 			w->run(w);
 			tx->items++;
 		}
