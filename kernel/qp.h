@@ -162,14 +162,13 @@ void siw_qp_terminate(struct siw_qp *qp, int cause, const void *hdr,
 
 /*
  * Ownership of queue entries between the rings and the engines: TX
- * claims the SQE at sq_get (and RX the RQE at rq_get) under sq_lock
- * (rq_lock) by copying it and advancing the index, leaving the slot's
- * VALID flag set; when the work is done it completes the copy and then
- * clears VALID in its slot, which hands the slot back to the producer.
- * The QP's flush walks from sq_get/rq_get and so never sees a claimed
- * entry: the engine that claimed it completes it (as WR_FLUSH_ERR when
- * the QP went to ERROR meanwhile). Read WQEs move to the ORQ when their
- * request is sent; flush completes the ORQ oldest first.
+ * copies the SQE at sq_get (RX the RQE at rq_get, the Read Response path
+ * the ORQ entry at orq.get) without advancing the index. When the work is
+ * done it takes sq_lock (rq_lock, orq.lock), and only if the index still
+ * names its entry completes it, clears VALID and advances; otherwise a
+ * flush took the entry meanwhile and has already completed it as
+ * WR_FLUSH_ERR. Read WQEs move to the ORQ when their request is sent;
+ * flush completes the ORQ oldest first, then the SQ and the RQ.
  *
  * User QPs may not post REG_MR or INVAL_STAG (the SQE would carry a
  * kernel pointer written by the process): TX completes such an SQE with
