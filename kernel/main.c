@@ -11,11 +11,38 @@
 #include <rdma/rdma_netlink.h>
 
 #include "siw.h"
+#include "qp.h"
 
 static char *tx_cpu_list;
 module_param(tx_cpu_list, charp, 0444);
 MODULE_PARM_DESC(tx_cpu_list,
 		 "CPUs running TX threads, e.g. \"0,2-3\" (default: all online CPUs)");
+
+/* Connection setup policy (cm.c), fixed while the module is loaded. */
+static uint mpa_rev = 2;
+module_param(mpa_rev, uint, 0444);
+MODULE_PARM_DESC(mpa_rev,
+		 "Highest MPA revision to speak: 1 (RFC 5044) or 2 (RFC 6581, default)");
+
+static bool mpa_crc_required;
+module_param(mpa_crc_required, bool, 0444);
+MODULE_PARM_DESC(mpa_crc_required,
+		 "Insist on MPA CRC32c on every FPDU (default: only if the peer asks)");
+
+static bool mpa_markers;
+module_param(mpa_markers, bool, 0444);
+MODULE_PARM_DESC(mpa_markers,
+		 "Ask for MPA markers and insert them when the peer asks (default: off)");
+
+static bool mpa_peer_to_peer;
+module_param(mpa_peer_to_peer, bool, 0444);
+MODULE_PARM_DESC(mpa_peer_to_peer,
+		 "RFC 6581 peer-to-peer mode with a zero length Write RTR (default: off)");
+
+static uint mpa_timeout_ms = 10000;
+module_param(mpa_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(mpa_timeout_ms,
+		 "Timeout of each connection setup step in ms (default: 10000)");
 
 static int siw_newlink(const char *ibdev_name, struct net_device *netdev)
 {
@@ -65,11 +92,26 @@ static struct notifier_block siw_netdev_nb = {
 
 static int __init siw_init(void)
 {
+	struct siw_cm_config cm_cfg = {
+		.mpa_rev = mpa_rev,
+		.crc_required = mpa_crc_required,
+		.markers = mpa_markers,
+		.peer_to_peer = mpa_peer_to_peer,
+		.timeout_ms = mpa_timeout_ms,
+	};
 	int rv;
 
 	rv = siw_tx_threads_init(tx_cpu_list);
 	if (rv)
 		goto err_tx;
+
+	rv = siw_qp_wq_init();
+	if (rv)
+		goto err_qp_wq;
+
+	rv = siw_cm_init(&cm_cfg);
+	if (rv)
+		goto err_cm;
 
 	rv = register_netdevice_notifier(&siw_netdev_nb);
 	if (rv)
@@ -82,6 +124,10 @@ static int __init siw_init(void)
 	return 0;
 
 err_notifier:
+	siw_cm_exit();
+err_cm:
+	siw_qp_wq_exit();
+err_qp_wq:
 	siw_tx_threads_exit();
 err_tx:
 	pr_err("siw: init failed: %d\n", rv);
@@ -94,6 +140,8 @@ static void __exit siw_exit(void)
 	rdma_link_unregister(&siw_link_ops);
 	ib_unregister_driver(RDMA_DRIVER_SIW);
 	unregister_netdevice_notifier(&siw_netdev_nb);
+	siw_cm_exit();
+	siw_qp_wq_exit();
 	siw_tx_threads_exit();
 
 	pr_info("siw: unloaded\n");

@@ -42,6 +42,7 @@ struct siw_obj_counts {
 	atomic_t qp;
 	atomic_t srq;
 	atomic_t mr;
+	atomic_t cep;		/* connection endpoints (cm.c) */
 };
 
 struct siw_device {
@@ -102,6 +103,22 @@ extern const struct ib_device_ops siw_qp_ops;
 
 /* cq.c */
 extern const struct ib_device_ops siw_cq_ops;
+
+/* cm.c: connection management; policy from module parameters (main.c) */
+struct siw_cm_config {
+	unsigned int mpa_rev;		/* highest MPA revision: 1 or 2 */
+	bool crc_required;		/* insist on MPA CRC */
+	bool markers;			/* ask for and allow MPA markers */
+	bool peer_to_peer;		/* RFC 6581 RTR (zero length Write) */
+	unsigned int timeout_ms;	/* each connection setup step */
+};
+
+struct siw_cep;
+
+extern const struct ib_device_ops siw_cm_ops;
+int siw_cm_init(const struct siw_cm_config *cfg);
+void siw_cm_exit(void);
+void siw_cep_put(struct siw_cep *cep);
 
 /* mem.c; the data-path API is in mem.h */
 extern const struct ib_device_ops siw_mem_ops;

@@ -1,15 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Verbs entry points: user contexts and protection domains.
- *
- * Connection management belongs to the data path; until it is built it
- * answers
- * -EOPNOTSUPP so that every consumer (uverbs, rdma_cm, kernel ULPs) gets
- * a clear error instead of a NULL op.
+ * Verbs entry points: user contexts and protection domains. Connection
+ * management (the iw_* ops) lives in cm.c.
  */
 #include <linux/errno.h>
 #include <rdma/ib_verbs.h>
-#include <rdma/iw_cm.h>
 
 #include "siw.h"
 #include "compat.h"
@@ -71,33 +66,6 @@ int siw_dealloc_pd(struct ib_pd *base_pd, struct ib_udata *udata)
 	return 0;
 }
 
-/* Connection management: -EOPNOTSUPP until cm.c exists. */
-
-static int siw_iw_create_listen(struct iw_cm_id *id, int backlog)
-{
-	return -EOPNOTSUPP;
-}
-
-static int siw_iw_destroy_listen(struct iw_cm_id *id)
-{
-	return 0;
-}
-
-static int siw_iw_connect(struct iw_cm_id *id, struct iw_cm_conn_param *param)
-{
-	return -EOPNOTSUPP;
-}
-
-static int siw_iw_accept(struct iw_cm_id *id, struct iw_cm_conn_param *param)
-{
-	return -EOPNOTSUPP;
-}
-
-static int siw_iw_reject(struct iw_cm_id *id, const void *pdata, u8 pdata_len)
-{
-	return -EOPNOTSUPP;
-}
-
 const struct ib_device_ops siw_verbs_ops = {
 	.alloc_ucontext = siw_alloc_ucontext,
 	.dealloc_ucontext = siw_dealloc_ucontext,
@@ -105,12 +73,6 @@ const struct ib_device_ops siw_verbs_ops = {
 	.dealloc_pd = siw_dealloc_pd,
 	.mmap = siw_mmap,
 	.mmap_free = siw_mmap_free,
-
-	.iw_accept = siw_iw_accept,
-	.iw_connect = siw_iw_connect,
-	.iw_create_listen = siw_iw_create_listen,
-	.iw_destroy_listen = siw_iw_destroy_listen,
-	.iw_reject = siw_iw_reject,
 
 	INIT_RDMA_OBJ_SIZE(ib_pd, siw_pd, base_pd),
 	INIT_RDMA_OBJ_SIZE(ib_ucontext, siw_ucontext, base_ucontext),

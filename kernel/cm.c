@@ -1,0 +1,1303 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Connection management for iw_cm: listeners, the active and passive
+ * MPA handshake over kernel TCP sockets, handing the byte stream to the
+ * QP, and teardown.
+ *
+ * Every endpoint (struct siw_cep) is driven by one work item on a
+ * WQ_MEM_RECLAIM workqueue and by the iw_cm entry points, all under the
+ * endpoint's mutex. Socket callbacks only queue that work. MPA frames
+ * are read exactly: whatever follows a request or reply in the stream
+ * stays in the socket for RX.
+ */
+#include <linux/errno.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <linux/xarray.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/iw_cm.h>
+
+#include "siw.h"
+#include "qp.h"
+#include "cm.h"
+
+/* iw_cm_event carries private data with a u8 length. */
+#define SIW_CM_MAX_PD	U8_MAX
+
+static struct siw_cm_config siw_cm_cfg;
+static struct workqueue_struct *siw_cm_wq;
+
+/* Every live endpoint by handle: provider_data lookups and module exit. */
+static DEFINE_XARRAY_ALLOC1(siw_cep_xa);
+static u32 siw_cep_next;
+
+static const char * const siw_cep_state_names[SIW_CEP_STATE_COUNT] = {
+	[SIW_CEP_IDLE] = "IDLE",
+	[SIW_CEP_LISTENING] = "LISTENING",
+	[SIW_CEP_CONNECTING] = "CONNECTING",
+	[SIW_CEP_AWAIT_MPA_REQ] = "AWAIT_MPA_REQ",
+	[SIW_CEP_AWAIT_MPA_REP] = "AWAIT_MPA_REP",
+	[SIW_CEP_RECVD_MPA_REQ] = "RECVD_MPA_REQ",
+	[SIW_CEP_AWAIT_RTR] = "AWAIT_RTR",
+	[SIW_CEP_CONNECTED] = "CONNECTED",
+	[SIW_CEP_CLOSING] = "CLOSING",
+	[SIW_CEP_CLOSED] = "CLOSED",
+};
+
+#define siw_cep_dbg(cep, fmt, ...)					\
+	do {								\
+		const struct siw_cep *__cep = (cep);			\
+									\
+		ibdev_dbg(&__cep->sdev->base_dev, "cep %u %s: " fmt,	\
+			  __cep->id, siw_cep_state_names[__cep->state],	\
+			  ##__VA_ARGS__);				\
+	} while (0)
+
+static void siw_cep_work(struct work_struct *work);
+static void siw_cep_timeout(struct work_struct *work);
+
+/*
+ * ===================================================================
+ * Endpoint objects
+ * ===================================================================
+ */
+
+static struct siw_cep *siw_cep_alloc(struct siw_device *sdev)
+{
+	struct siw_cep *cep;
+	int rv;
+
+	cep = kzalloc(sizeof(*cep), GFP_KERNEL);
+	if (!cep)
+		return NULL;
+
+	kref_init(&cep->ref);		/* dropped when CLOSED */
+	mutex_init(&cep->lock);
+	spin_lock_init(&cep->children_lock);
+	INIT_LIST_HEAD(&cep->children);
+	INIT_LIST_HEAD(&cep->child_entry);
+	INIT_WORK(&cep->work, siw_cep_work);
+	INIT_DELAYED_WORK(&cep->timeout, siw_cep_timeout);
+	cep->state = SIW_CEP_IDLE;
+	cep->sdev = sdev;
+
+	rv = xa_alloc_cyclic(&siw_cep_xa, &cep->id, cep, xa_limit_31b,
+			     &siw_cep_next, GFP_KERNEL);
+	if (rv < 0) {
+		kfree(cep);
+		return NULL;
+	}
+	/* Late events of a lingering endpoint still see the device. */
+	get_device(&sdev->base_dev.dev);
+	atomic_inc(&sdev->num.cep);
+	return cep;
+}
+
+static void siw_sock_free(struct socket *sock)
+{
+	kernel_sock_shutdown(sock, SHUT_RDWR);
+	sock_release(sock);
+}
+
+static void siw_cep_release(struct kref *ref)
+{
+	struct siw_cep *cep = container_of(ref, struct siw_cep, ref);
+	struct siw_device *sdev = cep->sdev;
+
+	xa_erase(&siw_cep_xa, cep->id);
+	if (cep->sock)
+		siw_sock_free(cep->sock);
+	if (cep->listener)
+		siw_cep_put(cep->listener);
+	kfree(cep->tx_frame);
+	mutex_destroy(&cep->lock);
+	atomic_dec(&sdev->num.cep);
+	put_device(&sdev->base_dev.dev);
+	kfree_rcu(cep, rcu);
+}
+
+static void siw_cep_get(struct siw_cep *cep)
+{
+	kref_get(&cep->ref);
+}
+
+void siw_cep_put(struct siw_cep *cep)
+{
+	kref_put(&cep->ref, siw_cep_release);
+}
+
+/* provider_data of an iw_cm_id holds the endpoint's handle. */
+static void siw_cep_set_handle(struct iw_cm_id *id, struct siw_cep *cep)
+{
+	id->provider_data = cep ? (void *)(uintptr_t)cep->id : NULL;
+}
+
+static struct siw_cep *siw_cep_lookup(struct iw_cm_id *id)
+{
+	uintptr_t handle = (uintptr_t)id->provider_data;
+	struct siw_cep *cep;
+
+	if (!handle || handle > U32_MAX)
+		return NULL;
+	rcu_read_lock();
+	cep = xa_load(&siw_cep_xa, handle);
+	if (cep && (cep->sdev != to_siw_dev(id->device) ||
+		    !kref_get_unless_zero(&cep->ref)))
+		cep = NULL;
+	rcu_read_unlock();
+	return cep;
+}
+
+/* Run the endpoint's work for event @ev; any context. */
+static void siw_cep_queue(struct siw_cep *cep, int ev)
+{
+	set_bit(ev, &cep->events);
+	siw_cep_get(cep);
+	if (!queue_work(siw_cm_wq, &cep->work))
+		siw_cep_put(cep);	/* never the last: the caller has one */
+}
+
+/*
+ * ===================================================================
+ * Sockets
+ * ===================================================================
+ */
+
+static int siw_sock_send(struct socket *sock, const void *buf, size_t len)
+{
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	int rv;
+
+	/* A few hundred bytes into a fresh connection: no partial sends. */
+	rv = kernel_sendmsg(sock, &msg, &iov, 1, len);
+	if (rv < 0)
+		return rv;
+	return rv == len ? 0 : -ECONNRESET;
+}
+
+/* At most @len bytes; 0 at end of stream, -EAGAIN when nothing is there. */
+static int siw_sock_recv(struct socket *sock, void *buf, size_t len)
+{
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+
+	return kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+}
+
+static int siw_addr_len(const struct sockaddr_storage *addr)
+{
+	switch (addr->ss_family) {
+	case AF_INET:
+		return sizeof(struct sockaddr_in);
+	case AF_INET6:
+		return sizeof(struct sockaddr_in6);
+	default:
+		return 0;
+	}
+}
+
+static bool siw_addr_any(const struct sockaddr_storage *addr)
+{
+	if (addr->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)addr)->sin_addr.s_addr ==
+		       htonl(INADDR_ANY);
+	return ipv6_addr_any(&((const struct sockaddr_in6 *)addr)->sin6_addr);
+}
+
+static void siw_addr_set_port(struct sockaddr_storage *addr, u16 port)
+{
+	if (addr->ss_family == AF_INET)
+		((struct sockaddr_in *)addr)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)addr)->sin6_port = htons(port);
+}
+
+static u16 siw_addr_port(const struct sockaddr_storage *addr)
+{
+	if (addr->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)addr)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
+}
+
+static int siw_sock_create(struct siw_cep *cep, int family)
+{
+	struct net *net = dev_net(cep->sdev->netdev);
+
+	return sock_create_kern(net, family, SOCK_STREAM, IPPROTO_TCP,
+				&cep->sock);
+}
+
+static void siw_cep_getnames(struct siw_cep *cep)
+{
+	if (kernel_getsockname(cep->sock, (struct sockaddr *)&cep->laddr) < 0)
+		memset(&cep->laddr, 0, sizeof(cep->laddr));
+	if (kernel_getpeername(cep->sock, (struct sockaddr *)&cep->raddr) < 0)
+		memset(&cep->raddr, 0, sizeof(cep->raddr));
+}
+
+/*
+ * Socket callbacks: they only queue the endpoint's work. sk_user_data
+ * holds an endpoint reference while they are installed.
+ */
+static void siw_cm_state_change(struct sock *sk)
+{
+	void (*orig)(struct sock *sk) = NULL;
+	struct siw_cep *cep;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	cep = sk->sk_user_data;
+	if (cep) {
+		orig = cep->sk_state_change;
+		siw_cep_queue(cep, SIW_CEP_EV_STATE);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	if (orig)
+		orig(sk);
+}
+
+static void siw_cm_data_ready(struct sock *sk)
+{
+	struct siw_cep *cep;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	cep = sk->sk_user_data;
+	if (cep)
+		siw_cep_queue(cep, SIW_CEP_EV_DATA);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/*
+ * A listener's sk_data_ready reports new connections. Accepted sockets
+ * inherit callbacks and sk_user_data from the listener until we adopt
+ * them: for those, behave like the socket's own callback.
+ */
+static void siw_cm_listen_data_ready(struct sock *sk)
+{
+	void (*orig)(struct sock *sk) = NULL;
+	struct siw_cep *cep;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	cep = sk->sk_user_data;
+	if (cep) {
+		if (sk->sk_state == TCP_LISTEN)
+			siw_cep_queue(cep, SIW_CEP_EV_DATA);
+		else
+			orig = cep->sk_data_ready;
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	if (orig)
+		orig(sk);
+}
+
+/*
+ * Install our callbacks. @orig_data_ready: the socket's own
+ * sk_data_ready if what is installed now is inherited (accepted
+ * sockets), else NULL.
+ */
+static void siw_cep_sk_attach(struct siw_cep *cep, bool listener,
+			      void (*orig_data_ready)(struct sock *sk))
+{
+	struct sock *sk = cep->sock->sk;
+
+	siw_cep_get(cep);
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = cep;
+	cep->sk_state_change = sk->sk_state_change;
+	cep->sk_data_ready = orig_data_ready ? orig_data_ready :
+					       sk->sk_data_ready;
+	if (listener) {
+		sk->sk_data_ready = siw_cm_listen_data_ready;
+	} else {
+		sk->sk_state_change = siw_cm_state_change;
+		sk->sk_data_ready = siw_cm_data_ready;
+	}
+	cep->own_data_ready = true;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* Give the socket's own sk_data_ready back, for RX to take over. */
+static void siw_cep_sk_yield_data(struct siw_cep *cep)
+{
+	struct sock *sk = cep->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	if (cep->own_data_ready)
+		sk->sk_data_ready = cep->sk_data_ready;
+	cep->own_data_ready = false;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void siw_cep_sk_detach(struct siw_cep *cep)
+{
+	struct sock *sk = cep->sock->sk;
+	bool ours;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	ours = sk->sk_user_data == cep;
+	if (ours) {
+		sk->sk_user_data = NULL;
+		sk->sk_state_change = cep->sk_state_change;
+		if (cep->own_data_ready)
+			sk->sk_data_ready = cep->sk_data_ready;
+		cep->own_data_ready = false;
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+	if (ours)
+		siw_cep_put(cep);	/* never the last: the caller has one */
+}
+
+/*
+ * ===================================================================
+ * Policy, events, timeouts, teardown
+ * ===================================================================
+ */
+
+static void siw_cm_policy(struct siw_mpa_policy *pol, u32 ird, u32 ord)
+{
+	memset(pol, 0, sizeof(*pol));
+	pol->rev = siw_cm_cfg.mpa_rev;
+	pol->crc_required = siw_cm_cfg.crc_required;
+	pol->crc_allowed = true;
+	pol->markers_rx = siw_cm_cfg.markers;
+	pol->markers_tx = siw_cm_cfg.markers;
+	pol->enhanced = pol->rev == SIW_MPA_REV_2;
+	/* cm.c sends and swallows RTRs itself: zero length Write only. */
+	pol->p2p = siw_cm_cfg.peer_to_peer;
+	pol->rtr = pol->p2p ? SIW_RTR_WRITE : 0;
+	pol->ird = ird;
+	pol->ord = ord;
+	pol->max_ird = SIW_MAX_IRD_QP;
+}
+
+static int siw_cep_upcall(struct siw_cep *cep, struct iw_cm_id *id,
+			  enum iw_cm_event_type type, int status,
+			  const void *pd, u16 pd_len)
+{
+	struct iw_cm_event ev = {
+		.event = type,
+		.status = status,
+		.private_data = (void *)pd,
+		.private_data_len = pd_len,
+	};
+	int rv;
+
+	ev.local_addr = cep->laddr;
+	ev.remote_addr = cep->raddr;
+
+	if (type == IW_CM_EVENT_CONNECT_REQUEST) {
+		ev.provider_data = (void *)(uintptr_t)cep->id;
+		/* What the ULP may use: ORD up to the peer's IRD, etc. */
+		if (cep->req.enhanced) {
+			ev.ird = min_t(u16, cep->req.ird, SIW_MAX_ORD_QP);
+			ev.ord = min_t(u16, cep->req.ord, SIW_MAX_IRD_QP);
+		} else {
+			ev.ird = SIW_MAX_ORD_QP;
+			ev.ord = SIW_MAX_IRD_QP;
+		}
+	} else if (type == IW_CM_EVENT_ESTABLISHED ||
+		   (type == IW_CM_EVENT_CONNECT_REPLY && !status)) {
+		ev.ird = cep->res.ird;
+		ev.ord = cep->res.ord;
+	}
+
+	rv = id->event_handler(id, &ev);
+	siw_cep_dbg(cep, "event %d status %d pd %u: %d\n", type, status,
+		    pd_len, rv);
+	return rv;
+}
+
+static void siw_cep_arm_timeout(struct siw_cep *cep)
+{
+	unsigned long delay = msecs_to_jiffies(siw_cm_cfg.timeout_ms);
+
+	cep->deadline = jiffies + delay;
+	siw_cep_get(cep);
+	if (mod_delayed_work(siw_cm_wq, &cep->timeout, delay))
+		siw_cep_put(cep);	/* was armed: keeps its reference */
+}
+
+static void siw_cep_cancel_timeout(struct siw_cep *cep)
+{
+	if (cancel_delayed_work(&cep->timeout))
+		siw_cep_put(cep);
+}
+
+/*
+ * End an endpoint: no more events. Releases the socket (or shuts it down
+ * if the QP owns it), the iw_cm_id and QP references, and the endpoint's
+ * own reference. The caller holds the lock and another reference.
+ */
+static void siw_cep_finish(struct siw_cep *cep)
+{
+	struct siw_cep *lcep = cep->listener;
+
+	siw_cep_cancel_timeout(cep);
+	if (lcep) {
+		spin_lock(&lcep->children_lock);
+		list_del_init(&cep->child_entry);
+		spin_unlock(&lcep->children_lock);
+	}
+	if (cep->sock) {
+		if (cep->rx_attached)
+			siw_rx_detach(cep->qp);
+		cep->rx_attached = false;
+		siw_cep_sk_detach(cep);
+		if (cep->qp_bound) {
+			/* qp->sock stays valid until the QP is destroyed */
+			kernel_sock_shutdown(cep->sock, SHUT_RDWR);
+		} else {
+			siw_sock_free(cep->sock);
+			cep->sock = NULL;
+		}
+	}
+	if (cep->cm_id) {
+		cep->cm_id->rem_ref(cep->cm_id);
+		cep->cm_id = NULL;
+	}
+	if (cep->qp) {
+		siw_qp_put(cep->qp);
+		cep->qp = NULL;
+	}
+	if (cep->state != SIW_CEP_CLOSED) {
+		siw_cep_dbg(cep, "closed\n");
+		cep->state = SIW_CEP_CLOSED;
+		siw_cep_put(cep);
+	}
+}
+
+/* Active side: the connection did not come about. */
+static void siw_cep_connect_failed(struct siw_cep *cep, int status,
+				   const void *pd, u16 pd_len)
+{
+	if (cep->cm_id)
+		siw_cep_upcall(cep, cep->cm_id, IW_CM_EVENT_CONNECT_REPLY,
+			       status, pd, pd_len);
+	siw_cep_finish(cep);
+}
+
+/*
+ * The connection of a connected endpoint ends: @graceful when the peer
+ * closed its side in order. The QP goes to ERROR, iw_cm learns it with
+ * DISCONNECT (graceful only) and CLOSE.
+ */
+static void siw_cep_disconnect(struct siw_cep *cep, bool graceful)
+{
+	struct iw_cm_id *id = cep->cm_id;
+
+	siw_cep_dbg(cep, "disconnect, %s\n", graceful ? "graceful" : "abort");
+	cep->state = SIW_CEP_CLOSING;
+	if (id && graceful)
+		siw_cep_upcall(cep, id, IW_CM_EVENT_DISCONNECT, 0, NULL, 0);
+
+	/* No more bytes either way, then RX lets go of the socket. */
+	kernel_sock_shutdown(cep->sock, SHUT_RDWR);
+	if (cep->rx_attached)
+		siw_rx_detach(cep->qp);
+	cep->rx_attached = false;
+	if (cep->qp)
+		siw_qp_llp_closed(cep->qp);
+
+	if (id)
+		siw_cep_upcall(cep, id, IW_CM_EVENT_CLOSE, 0, NULL, 0);
+	siw_cep_finish(cep);
+}
+
+/* Responder: tell the initiator no; the caller then ends the endpoint. */
+static void siw_cep_send_reject(struct siw_cep *cep, const void *pd,
+				u8 pd_len)
+{
+	struct siw_mpa_rr rep;
+	u8 *frame;
+	int len;
+
+	if (siw_mpa_reject_init(&cep->req, pd, pd_len, &rep))
+		return;
+	frame = kmalloc(SIW_MPA_MAX_FRAME, GFP_KERNEL);
+	if (!frame)
+		return;
+	len = siw_mpa_encode(&rep, frame, SIW_MPA_MAX_FRAME);
+	if (len > 0)
+		siw_sock_send(cep->sock, frame, len);
+	kfree(frame);
+}
+
+/*
+ * Hand the socket to the QP: from here on it carries FPDUs only. The QP
+ * keeps an endpoint reference (see cm.h).
+ */
+static int siw_cep_connect_qp(struct siw_cep *cep)
+{
+	struct siw_conn_params params = {
+		.mpa_rev = cep->res.rev,
+		.crc = cep->res.crc,
+		.markers_tx = cep->res.markers_tx,
+		.markers_rx = cep->res.markers_rx,
+	};
+	int rv;
+
+	siw_cep_sk_yield_data(cep);
+	siw_cep_get(cep);
+	rv = siw_qp_connect(cep->qp, cep->sock, cep, &params, cep->res.ird,
+			    cep->res.ord);
+	if (rv) {
+		siw_cep_put(cep);
+		siw_cep_dbg(cep, "QP %u connect: %d\n", siw_qp_id(cep->qp), rv);
+		return rv;
+	}
+	cep->qp_bound = true;
+	siw_rx_attach(cep->qp);
+	cep->rx_attached = true;
+	siw_cep_dbg(cep, "QP %u connected, rev %u crc %d markers %d/%d ird %u ord %u\n",
+		    siw_qp_id(cep->qp), params.mpa_rev, params.crc,
+		    params.markers_tx, params.markers_rx, cep->res.ird,
+		    cep->res.ord);
+	return 0;
+}
+
+/*
+ * Read the rest of an MPA request or reply into rx_frame, never beyond
+ * its end. 0 when complete, -EAGAIN to wait for more, another negative
+ * errno when the stream failed, a positive cause for a bad header.
+ */
+static int siw_cep_read_mpa(struct siw_cep *cep, enum siw_mpa_type type)
+{
+	struct siw_mpa_rr hdr;
+	size_t want;
+	int rv;
+
+	for (;;) {
+		want = SIW_MPA_HDR_LEN;
+		if (cep->rx_len >= SIW_MPA_HDR_LEN) {
+			rv = siw_mpa_parse_hdr(cep->rx_frame, cep->rx_len, type,
+					       &hdr);
+			if (rv)
+				return rv;
+			want = hdr.frame_len;
+			if (cep->rx_len >= want)
+				return 0;
+		}
+		rv = siw_sock_recv(cep->sock, cep->rx_frame + cep->rx_len,
+				   want - cep->rx_len);
+		if (rv <= 0)
+			return rv ? rv : -ECONNRESET;
+		cep->rx_len += rv;
+	}
+}
+
+/*
+ * Peer-to-peer (RFC 6581): the RTR is a zero length RDMA Write, the
+ * initiator's first FPDU. cm.c sends and swallows it, so the QP never
+ * sees it; without markers it is 20 bytes at stream offset 0.
+ */
+#define SIW_RTR_ULPDU_LEN	SIW_DDP_TAGGED_HDR_LEN
+
+static int siw_cep_send_rtr(struct siw_cep *cep)
+{
+	struct siw_iwarp_hdr h = {
+		.opcode = SIW_RDMAP_OP_WRITE,
+		.last = true,
+	};
+	u8 frame[SIW_MPA_LEN_SIZE + SIW_RTR_ULPDU_LEN];
+	u8 wire[SIW_MPA_LEN_SIZE + SIW_RTR_ULPDU_LEN + SIW_MPA_FPDU_OVERHEAD];
+	int len;
+
+	len = siw_iwarp_build(&h, 0, frame, sizeof(frame));
+	if (len < 0)
+		return len;
+	len = siw_fpdu_build(0, frame, len, false, cep->res.crc, wire,
+			     sizeof(wire));
+	if (len < 0)
+		return len;
+	return siw_sock_send(cep->sock, wire, len);
+}
+
+/* 0 once the RTR is read and valid, -EAGAIN to wait, else failure. */
+static int siw_cep_read_rtr(struct siw_cep *cep)
+{
+	size_t want = siw_fpdu_len(SIW_RTR_ULPDU_LEN);
+	u8 frame[SIW_MPA_LEN_SIZE + SIW_RTR_ULPDU_LEN];
+	struct siw_fpdu_layout fl;
+	struct siw_iwarp_hdr h;
+	int rv;
+
+	while (cep->rx_len < want) {
+		rv = siw_sock_recv(cep->sock, cep->rx_frame + cep->rx_len,
+				   want - cep->rx_len);
+		if (rv <= 0)
+			return rv ? rv : -ECONNRESET;
+		cep->rx_len += rv;
+		/* Anything but an RTR shows in the length field. */
+		if (cep->rx_len >= SIW_MPA_LEN_SIZE &&
+		    siw_get_be16(cep->rx_frame) != SIW_RTR_ULPDU_LEN)
+			return -EPROTO;
+	}
+	rv = siw_fpdu_parse(cep->rx_frame, cep->rx_len, 0, false, cep->res.crc,
+			    frame, sizeof(frame), &fl);
+	if (!rv)
+		rv = siw_iwarp_parse(frame, sizeof(frame), 0, &h);
+	if (rv)
+		return -EPROTO;
+	if (h.opcode != SIW_RDMAP_OP_WRITE || !h.last || h.payload_len)
+		return -EPROTO;
+	return 0;
+}
+
+/*
+ * ===================================================================
+ * Active side
+ * ===================================================================
+ */
+
+static void siw_cep_proc_mpa_rep(struct siw_cep *cep)
+{
+	struct siw_mpa_rr rep;
+	int rv;
+
+	rv = siw_cep_read_mpa(cep, SIW_MPA_REP);
+	if (rv == -EAGAIN)
+		return;
+	if (rv) {
+		siw_cep_dbg(cep, "reading the reply: %d\n", rv);
+		siw_cep_connect_failed(cep, -ECONNRESET, NULL, 0);
+		return;
+	}
+	rv = siw_mpa_parse(cep->rx_frame, cep->rx_len, SIW_MPA_REP, &rep);
+	if (!rv && rep.pd_len > SIW_CM_MAX_PD)
+		rv = SIW_ERR_MPA_REQ_REP;
+	if (!rv)
+		rv = siw_mpa_negotiate_rep(&cep->pol, &cep->req, &rep,
+					   &cep->res);
+	if (rv == -ECONNREFUSED) {
+		siw_cep_dbg(cep, "rejected by the peer\n");
+		siw_cep_connect_failed(cep, -ECONNREFUSED, rep.pd, rep.pd_len);
+		return;
+	}
+	if (rv) {
+		siw_cep_dbg(cep, "unacceptable reply: %d\n", rv);
+		siw_cep_connect_failed(cep, -ECONNRESET, NULL, 0);
+		return;
+	}
+	if (cep->res.p2p) {
+		rv = siw_cep_send_rtr(cep);
+		if (rv) {
+			siw_cep_connect_failed(cep, -ECONNRESET, NULL, 0);
+			return;
+		}
+	}
+	rv = siw_cep_connect_qp(cep);
+	if (rv) {
+		siw_cep_connect_failed(cep, -ECONNRESET, NULL, 0);
+		return;
+	}
+	siw_cep_cancel_timeout(cep);
+	cep->state = SIW_CEP_CONNECTED;
+	siw_cep_upcall(cep, cep->cm_id, IW_CM_EVENT_CONNECT_REPLY, 0, rep.pd,
+		       rep.pd_len);
+}
+
+/* TCP connect finished one way or the other: send the MPA request. */
+static void siw_cep_connecting(struct siw_cep *cep)
+{
+	struct sock *sk = cep->sock->sk;
+	int state = READ_ONCE(sk->sk_state);
+	int rv;
+
+	if (state == TCP_SYN_SENT)
+		return;
+	if (state != TCP_ESTABLISHED) {
+		rv = sock_error(sk);
+		siw_cep_dbg(cep, "TCP connect failed: %d, state %d\n", rv,
+			    state);
+		siw_cep_connect_failed(cep, rv ? rv : -ECONNRESET, NULL, 0);
+		return;
+	}
+	siw_cep_getnames(cep);
+	rv = siw_sock_send(cep->sock, cep->tx_frame, cep->tx_len);
+	if (rv) {
+		siw_cep_connect_failed(cep, -ECONNRESET, NULL, 0);
+		return;
+	}
+	cep->state = SIW_CEP_AWAIT_MPA_REP;
+	siw_cep_arm_timeout(cep);
+	siw_cep_proc_mpa_rep(cep);
+}
+
+static int siw_iw_connect(struct iw_cm_id *id, struct iw_cm_conn_param *param)
+{
+	struct siw_device *sdev = to_siw_dev(id->device);
+	struct sockaddr_storage laddr = id->m_local_addr;
+	struct sockaddr_storage *raddr = &id->m_remote_addr;
+	int alen = siw_addr_len(raddr);
+	struct siw_cep *cep;
+	struct siw_qp *qp;
+	int rv;
+
+	if (!alen || laddr.ss_family != raddr->ss_family)
+		return -EAFNOSUPPORT;
+	if (param->ird > SIW_MAX_IRD_QP || param->ord > SIW_MAX_ORD_QP ||
+	    param->private_data_len > SIW_CM_MAX_PD ||
+	    (param->private_data_len && !param->private_data))
+		return -EINVAL;
+
+	qp = siw_qp_get_by_id(sdev, param->qpn);
+	if (!qp)
+		return -EINVAL;
+	cep = siw_cep_alloc(sdev);
+	if (!cep) {
+		siw_qp_put(qp);
+		return -ENOMEM;
+	}
+	mutex_lock(&cep->lock);
+	cep->qp = qp;
+	cep->state = SIW_CEP_CONNECTING;
+
+	/* The request goes out as soon as TCP is up. */
+	siw_cm_policy(&cep->pol, param->ird, param->ord);
+	rv = siw_mpa_req_init(&cep->pol, param->private_data,
+			      param->private_data_len, &cep->req);
+	if (rv)
+		goto err;
+	cep->tx_frame = kmalloc(SIW_MPA_MAX_FRAME, GFP_KERNEL);
+	if (!cep->tx_frame) {
+		rv = -ENOMEM;
+		goto err;
+	}
+	rv = siw_mpa_encode(&cep->req, cep->tx_frame, SIW_MPA_MAX_FRAME);
+	if (rv < 0)
+		goto err;
+	cep->tx_len = rv;
+	cep->req.pd = cep->tx_frame + cep->tx_len - cep->req.pd_len;
+
+	rv = siw_sock_create(cep, raddr->ss_family);
+	if (rv)
+		goto err;
+	/* Bind the local address so that the route uses our netdev. */
+	if (!siw_addr_any(&laddr) || siw_addr_port(&laddr)) {
+		rv = kernel_bind(cep->sock, (struct sockaddr *)&laddr, alen);
+		if (rv == -EADDRINUSE && siw_addr_port(&laddr)) {
+			/* rdma_cm's port is not TCP's: take any free one */
+			siw_addr_set_port(&laddr, 0);
+			rv = kernel_bind(cep->sock, (struct sockaddr *)&laddr,
+					 alen);
+		}
+		if (rv)
+			goto err;
+	}
+	tcp_sock_set_nodelay(cep->sock->sk);
+	siw_cep_sk_attach(cep, false, NULL);
+
+	cep->cm_id = id;
+	id->add_ref(id);
+	siw_cep_set_handle(id, cep);
+
+	rv = kernel_connect(cep->sock, (struct sockaddr *)raddr, alen,
+			    O_NONBLOCK);
+	if (rv && rv != -EINPROGRESS) {
+		siw_cep_set_handle(id, NULL);
+		goto err;
+	}
+	siw_cep_dbg(cep, "connect %pISpc -> %pISpc, QP %u\n", &laddr, raddr,
+		    siw_qp_id(qp));
+	siw_cep_arm_timeout(cep);
+	/* Loopback may be up already; the callback is installed anyway. */
+	siw_cep_queue(cep, SIW_CEP_EV_STATE);
+	mutex_unlock(&cep->lock);
+	return 0;
+
+err:
+	/* iw_cm delivers no events when we fail here. */
+	siw_cep_dbg(cep, "connect failed: %d\n", rv);
+	siw_cep_finish(cep);
+	mutex_unlock(&cep->lock);
+	return rv;
+}
+
+/*
+ * ===================================================================
+ * Passive side
+ * ===================================================================
+ */
+
+static void siw_cep_proc_mpa_req(struct siw_cep *cep)
+{
+	struct siw_cep *lcep = cep->listener;
+	struct siw_mpa_policy pol;
+	struct siw_mpa_result res;
+	int rv;
+
+	rv = siw_cep_read_mpa(cep, SIW_MPA_REQ);
+	if (rv == -EAGAIN)
+		return;
+	if (!rv)
+		rv = siw_mpa_parse(cep->rx_frame, cep->rx_len, SIW_MPA_REQ,
+				   &cep->req);
+	if (rv) {
+		/* Not MPA or no request: nobody to tell. */
+		siw_cep_dbg(cep, "reading the request: %d\n", rv);
+		siw_cep_finish(cep);
+		return;
+	}
+
+	/* Refuse what no accept could agree to before bothering the ULP. */
+	siw_cm_policy(&pol, 0, 0);
+	rv = siw_mpa_negotiate_req(&pol, &cep->req, &res);
+	if (!rv && cep->req.pd_len > SIW_CM_MAX_PD)
+		rv = SIW_ERR_MPA_REQ_REP;
+	if (rv) {
+		siw_cep_dbg(cep, "refusing the request: %d\n", rv);
+		siw_cep_send_reject(cep, NULL, 0);
+		siw_cep_finish(cep);
+		return;
+	}
+
+	mutex_lock(&lcep->lock);
+	if (lcep->state == SIW_CEP_LISTENING && lcep->cm_id) {
+		cep->state = SIW_CEP_RECVD_MPA_REQ;
+		rv = siw_cep_upcall(cep, lcep->cm_id,
+				    IW_CM_EVENT_CONNECT_REQUEST, 0,
+				    cep->req.pd, cep->req.pd_len);
+	} else {
+		rv = -ECONNABORTED;
+	}
+	mutex_unlock(&lcep->lock);
+	if (rv) {
+		/* The listener is gone or over its backlog. */
+		siw_cep_send_reject(cep, NULL, 0);
+		siw_cep_finish(cep);
+		return;
+	}
+
+	/* The ULP has it: the listener's teardown leaves it alone. */
+	spin_lock(&lcep->children_lock);
+	list_del_init(&cep->child_entry);
+	spin_unlock(&lcep->children_lock);
+	siw_cep_arm_timeout(cep);
+}
+
+/* Adopt a freshly accepted connection; the listener's lock is held. */
+static void siw_cep_adopt(struct siw_cep *lcep, struct socket *sock)
+{
+	struct siw_cep *cep;
+
+	cep = siw_cep_alloc(lcep->sdev);
+	if (!cep) {
+		siw_sock_free(sock);
+		return;
+	}
+	siw_cep_get(lcep);
+	cep->listener = lcep;
+	cep->sock = sock;
+	cep->state = SIW_CEP_AWAIT_MPA_REQ;
+	tcp_sock_set_nodelay(sock->sk);
+	siw_cep_getnames(cep);
+
+	spin_lock(&lcep->children_lock);
+	list_add_tail(&cep->child_entry, &lcep->children);
+	spin_unlock(&lcep->children_lock);
+
+	siw_cep_dbg(cep, "accepted %pISpc <- %pISpc\n", &cep->laddr,
+		    &cep->raddr);
+	siw_cep_arm_timeout(cep);
+	siw_cep_sk_attach(cep, false, lcep->sk_data_ready);
+	/* The request may be queued already. */
+	siw_cep_queue(cep, SIW_CEP_EV_DATA);
+}
+
+static void siw_cep_accept_all(struct siw_cep *lcep)
+{
+	struct socket *sock;
+
+	while (!kernel_accept(lcep->sock, &sock, O_NONBLOCK))
+		siw_cep_adopt(lcep, sock);
+}
+
+static int siw_iw_create_listen(struct iw_cm_id *id, int backlog)
+{
+	struct siw_device *sdev = to_siw_dev(id->device);
+	struct sockaddr_storage *laddr = &id->m_local_addr;
+	int alen = siw_addr_len(laddr);
+	struct siw_cep *cep;
+	int rv;
+
+	if (!alen)
+		return -EAFNOSUPPORT;
+	cep = siw_cep_alloc(sdev);
+	if (!cep)
+		return -ENOMEM;
+	mutex_lock(&cep->lock);
+
+	rv = siw_sock_create(cep, laddr->ss_family);
+	if (rv)
+		goto err;
+	/* Allow a new listener while old connections sit in TIME_WAIT. */
+	sock_set_reuseaddr(cep->sock->sk);
+	if (laddr->ss_family == AF_INET6 && id->afonly) {
+		rv = ip6_sock_set_v6only(cep->sock->sk);
+		if (rv)
+			goto err;
+	}
+	rv = kernel_bind(cep->sock, (struct sockaddr *)laddr, alen);
+	if (rv)
+		goto err;
+	siw_cep_sk_attach(cep, true, NULL);
+	rv = kernel_listen(cep->sock, backlog);
+	if (rv)
+		goto err;
+
+	cep->cm_id = id;
+	id->add_ref(id);
+	siw_cep_set_handle(id, cep);
+	cep->state = SIW_CEP_LISTENING;
+	cep->laddr = *laddr;
+	siw_cep_dbg(cep, "listen on %pISpc, backlog %d\n", laddr, backlog);
+	mutex_unlock(&cep->lock);
+	return 0;
+
+err:
+	siw_cep_dbg(cep, "listen on %pISpc failed: %d\n", laddr, rv);
+	siw_cep_finish(cep);
+	mutex_unlock(&cep->lock);
+	return rv;
+}
+
+static int siw_iw_destroy_listen(struct iw_cm_id *id)
+{
+	struct siw_cep *lcep, *cep;
+	bool got;
+
+	lcep = siw_cep_lookup(id);
+	if (!lcep)
+		return 0;
+
+	mutex_lock(&lcep->lock);
+	siw_cep_dbg(lcep, "destroy listener\n");
+	if (lcep->state == SIW_CEP_LISTENING)
+		siw_cep_finish(lcep);
+	mutex_unlock(&lcep->lock);
+	siw_cep_set_handle(id, NULL);
+
+	/* Connections the ULP has not seen yet go with the listener. */
+	for (;;) {
+		spin_lock(&lcep->children_lock);
+		cep = list_first_entry_or_null(&lcep->children,
+					       struct siw_cep, child_entry);
+		if (!cep) {
+			spin_unlock(&lcep->children_lock);
+			break;
+		}
+		list_del_init(&cep->child_entry);
+		got = kref_get_unless_zero(&cep->ref);
+		spin_unlock(&lcep->children_lock);
+		if (!got)
+			continue;
+
+		mutex_lock(&cep->lock);
+		if (cep->state == SIW_CEP_AWAIT_MPA_REQ)
+			siw_cep_finish(cep);
+		mutex_unlock(&cep->lock);
+		siw_cep_put(cep);
+	}
+	siw_cep_put(lcep);
+	return 0;
+}
+
+static int siw_iw_accept(struct iw_cm_id *id, struct iw_cm_conn_param *param)
+{
+	struct siw_device *sdev = to_siw_dev(id->device);
+	struct siw_mpa_rr rep;
+	struct siw_cep *cep;
+	u8 *frame = NULL;
+	int rv, len;
+
+	cep = siw_cep_lookup(id);
+	if (!cep)
+		return -ECONNRESET;
+	mutex_lock(&cep->lock);
+	if (cep->state != SIW_CEP_RECVD_MPA_REQ) {
+		rv = -ECONNRESET;
+		goto out;
+	}
+	/* iw_cm sends no events after a failed accept: refuse the peer. */
+	if (param->ird > SIW_MAX_IRD_QP || param->ord > SIW_MAX_ORD_QP ||
+	    param->private_data_len > SIW_CM_MAX_PD ||
+	    (param->private_data_len && !param->private_data)) {
+		rv = -EINVAL;
+		goto reject;
+	}
+	cep->qp = siw_qp_get_by_id(sdev, param->qpn);
+	if (!cep->qp) {
+		rv = -EINVAL;
+		goto reject;
+	}
+
+	siw_cm_policy(&cep->pol, param->ird, param->ord);
+	rv = siw_mpa_negotiate_req(&cep->pol, &cep->req, &cep->res);
+	if (rv) {
+		rv = rv > 0 ? -ECONNREFUSED : rv;
+		goto reject;
+	}
+	rv = siw_mpa_rep_init(&cep->res, param->private_data,
+			      param->private_data_len, &rep);
+	if (rv)
+		goto reject;
+	frame = kmalloc(SIW_MPA_MAX_FRAME, GFP_KERNEL);
+	if (!frame) {
+		rv = -ENOMEM;
+		goto reject;
+	}
+	len = siw_mpa_encode(&rep, frame, SIW_MPA_MAX_FRAME);
+	if (len < 0) {
+		rv = len;
+		goto reject;
+	}
+
+	cep->cm_id = id;
+	id->add_ref(id);
+	rv = siw_sock_send(cep->sock, frame, len);
+	if (rv)
+		goto abort;
+
+	if (cep->res.p2p) {
+		/* ESTABLISHED once the initiator's RTR is in. */
+		cep->rx_len = 0;
+		cep->state = SIW_CEP_AWAIT_RTR;
+		siw_cep_arm_timeout(cep);
+		siw_cep_queue(cep, SIW_CEP_EV_DATA);
+		goto out;
+	}
+	rv = siw_cep_connect_qp(cep);
+	if (rv)
+		goto abort;
+	siw_cep_cancel_timeout(cep);
+	cep->state = SIW_CEP_CONNECTED;
+	siw_cep_upcall(cep, id, IW_CM_EVENT_ESTABLISHED, 0, NULL, 0);
+	goto out;
+
+reject:
+	siw_cep_send_reject(cep, NULL, 0);
+abort:
+	siw_cep_dbg(cep, "accept failed: %d\n", rv);
+	siw_cep_finish(cep);
+out:
+	mutex_unlock(&cep->lock);
+	kfree(frame);
+	siw_cep_put(cep);
+	return rv;
+}
+
+static int siw_iw_reject(struct iw_cm_id *id, const void *pd, u8 pd_len)
+{
+	struct siw_cep *cep;
+	int rv = 0;
+
+	cep = siw_cep_lookup(id);
+	if (!cep)
+		return -ECONNRESET;
+	mutex_lock(&cep->lock);
+	if (cep->state == SIW_CEP_RECVD_MPA_REQ) {
+		siw_cep_dbg(cep, "reject, pd %u\n", pd_len);
+		siw_cep_send_reject(cep, pd, pd_len);
+		siw_cep_finish(cep);
+	} else {
+		rv = -ECONNRESET;
+	}
+	mutex_unlock(&cep->lock);
+	siw_cep_put(cep);
+	return rv;
+}
+
+/*
+ * Responder, peer-to-peer: iw_accept() returned 0, so iw_cm waits for
+ * ESTABLISHED whatever happens; a failure follows it with CLOSE.
+ */
+static void siw_cep_proc_rtr(struct siw_cep *cep, bool timeout)
+{
+	struct iw_cm_id *id = cep->cm_id;
+	int rv;
+
+	rv = timeout ? -ETIMEDOUT : siw_cep_read_rtr(cep);
+	if (rv == -EAGAIN)
+		return;
+	if (!rv)
+		rv = siw_cep_connect_qp(cep);
+	siw_cep_cancel_timeout(cep);
+	cep->state = SIW_CEP_CONNECTED;
+	siw_cep_upcall(cep, id, IW_CM_EVENT_ESTABLISHED, 0, NULL, 0);
+	if (rv) {
+		siw_cep_dbg(cep, "no RTR: %d\n", rv);
+		siw_cep_disconnect(cep, false);
+	}
+}
+
+/*
+ * ===================================================================
+ * Event processing
+ * ===================================================================
+ */
+
+static void siw_cep_connected_event(struct siw_cep *cep, unsigned long ev)
+{
+	int state = READ_ONCE(cep->sock->sk->sk_state);
+
+	if (ev & BIT(SIW_CEP_EV_CLOSE))
+		siw_cep_disconnect(cep, false);
+	else if (state == TCP_CLOSE_WAIT)
+		siw_cep_disconnect(cep, true);
+	else if (state == TCP_CLOSE)
+		siw_cep_disconnect(cep, false);
+}
+
+static void siw_cep_work(struct work_struct *work)
+{
+	struct siw_cep *cep = container_of(work, struct siw_cep, work);
+	unsigned long ev;
+
+	mutex_lock(&cep->lock);
+	ev = xchg(&cep->events, 0);
+	switch (cep->state) {
+	case SIW_CEP_LISTENING:
+		siw_cep_accept_all(cep);
+		break;
+	case SIW_CEP_CONNECTING:
+		siw_cep_connecting(cep);
+		break;
+	case SIW_CEP_AWAIT_MPA_REP:
+		siw_cep_proc_mpa_rep(cep);
+		break;
+	case SIW_CEP_AWAIT_MPA_REQ:
+		siw_cep_proc_mpa_req(cep);
+		break;
+	case SIW_CEP_RECVD_MPA_REQ:
+		/* The peer gave up before the ULP decided. */
+		if (READ_ONCE(cep->sock->sk->sk_state) != TCP_ESTABLISHED)
+			siw_cep_finish(cep);
+		break;
+	case SIW_CEP_AWAIT_RTR:
+		siw_cep_proc_rtr(cep, false);
+		break;
+	default:
+		break;
+	}
+	/* Also right after connecting: a close may have come with it. */
+	if (cep->state == SIW_CEP_CONNECTED)
+		siw_cep_connected_event(cep, ev);
+	mutex_unlock(&cep->lock);
+	siw_cep_put(cep);
+}
+
+static void siw_cep_timeout(struct work_struct *work)
+{
+	struct siw_cep *cep = container_of(to_delayed_work(work),
+					   struct siw_cep, timeout);
+
+	mutex_lock(&cep->lock);
+	/* Re-armed for a later step while this one was running? */
+	if (time_before(jiffies, cep->deadline))
+		goto out;
+	siw_cep_dbg(cep, "timeout\n");
+	switch (cep->state) {
+	case SIW_CEP_CONNECTING:
+	case SIW_CEP_AWAIT_MPA_REP:
+		siw_cep_connect_failed(cep, -ETIMEDOUT, NULL, 0);
+		break;
+	case SIW_CEP_AWAIT_MPA_REQ:
+	case SIW_CEP_RECVD_MPA_REQ:
+		siw_cep_finish(cep);
+		break;
+	case SIW_CEP_AWAIT_RTR:
+		siw_cep_proc_rtr(cep, true);
+		break;
+	default:
+		break;
+	}
+out:
+	mutex_unlock(&cep->lock);
+	siw_cep_put(cep);
+}
+
+/* qp.h: the QP left RTS (or sent a Terminate): close the connection. */
+void siw_cm_close(struct siw_cep *cep)
+{
+	if (cep)
+		siw_cep_queue(cep, SIW_CEP_EV_CLOSE);
+}
+
+/*
+ * ===================================================================
+ * Module
+ * ===================================================================
+ */
+
+const struct ib_device_ops siw_cm_ops = {
+	.iw_accept = siw_iw_accept,
+	.iw_connect = siw_iw_connect,
+	.iw_create_listen = siw_iw_create_listen,
+	.iw_destroy_listen = siw_iw_destroy_listen,
+	.iw_reject = siw_iw_reject,
+};
+
+int siw_cm_init(const struct siw_cm_config *cfg)
+{
+	if (cfg->mpa_rev != SIW_MPA_REV_1 && cfg->mpa_rev != SIW_MPA_REV_2) {
+		pr_err("siw: mpa_rev must be 1 or 2\n");
+		return -EINVAL;
+	}
+	if (cfg->peer_to_peer && (cfg->mpa_rev != SIW_MPA_REV_2 ||
+				  cfg->markers)) {
+		pr_err("siw: mpa_peer_to_peer needs mpa_rev=2 and no markers\n");
+		return -EINVAL;
+	}
+	if (!cfg->timeout_ms) {
+		pr_err("siw: mpa_timeout_ms must not be 0\n");
+		return -EINVAL;
+	}
+	siw_cm_cfg = *cfg;
+
+	/* Kernel ULPs (NVMe-oF, NFS) connect while reclaiming memory. */
+	siw_cm_wq = alloc_workqueue("siw_cm", WQ_MEM_RECLAIM, 0);
+	if (!siw_cm_wq)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * After every device is gone. What is left are endpoints whose QP never
+ * dropped its reference, or passive ones whose CONNECT_REQUEST iw_cm
+ * discarded: end them, then free what no one will put anymore.
+ */
+void siw_cm_exit(void)
+{
+	struct siw_cep *cep;
+	unsigned long i;
+	unsigned int left = 0;
+
+	xa_for_each(&siw_cep_xa, i, cep) {
+		if (!kref_get_unless_zero(&cep->ref))
+			continue;
+		mutex_lock(&cep->lock);
+		siw_cep_finish(cep);
+		mutex_unlock(&cep->lock);
+		siw_cep_put(cep);
+	}
+	drain_workqueue(siw_cm_wq);
+
+	/* Parents first or last: they all go, without their child refs. */
+	xa_for_each(&siw_cep_xa, i, cep)
+		cep->listener = NULL;
+	xa_for_each(&siw_cep_xa, i, cep) {
+		left++;
+		siw_cep_release(&cep->ref);
+	}
+	if (left)
+		pr_warn("siw: %u connection endpoints were still referenced\n",
+			left);
+	destroy_workqueue(siw_cm_wq);
+	rcu_barrier();
+}
