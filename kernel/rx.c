@@ -45,6 +45,12 @@ enum siw_rx_state {
 /* ULPDU_Length and the DDP/RDMAP control bytes tell the header length. */
 #define SIW_RX_HDR_MIN	(SIW_MPA_LEN_SIZE + 2)
 
+/* Where payload goes: what is left of the current span, then the rest. */
+struct siw_rx_sink {
+	struct siw_mem_iter it;
+	struct siw_mem_span span;
+};
+
 struct siw_rx_ctx {
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
@@ -70,11 +76,10 @@ struct siw_rx_ctx {
 	u32 trailer_have;
 	u32 msn[SIW_QN_RREQ + 1];	/* next expected MSN per queue */
 
-	/* Placement target of the current segment */
-	struct siw_mem *tmem;		/* tagged: Write target */
-	struct siw_mem_iter it;
-	struct siw_mem_span span;	/* what is left of the current span */
-	bool sending;			/* target is the Send's RQE */
+	/* Placement target of the current segment: snd or tag */
+	struct siw_rx_sink *sink;
+	struct siw_rx_sink tag;		/* this tagged segment */
+	struct siw_mem *tmem;		/* its target MR */
 
 	/* The untagged Send in progress */
 	bool snd_active;
@@ -82,8 +87,9 @@ struct siw_rx_ctx {
 	u32 rq_idx;
 	u64 snd_buflen;
 	u32 snd_placed;
-	int snd_sge;			/* SGE the iterator walks */
+	int snd_sge;			/* SGE snd walks */
 	struct siw_mem *snd_mem[SIW_MAX_SGE];
+	struct siw_rx_sink snd;		/* goes on across segments */
 
 	/* The Read Response in progress */
 	bool rr_active;
@@ -130,8 +136,8 @@ static void siw_rx_put_target(struct siw_rx_ctx *rx)
 		siw_mem_put(rx->tmem);
 		rx->tmem = NULL;
 	}
-	rx->span.len = 0;
-	rx->it.left = 0;
+	rx->tag.span.len = 0;
+	rx->tag.it.left = 0;
 }
 
 static void siw_rx_put_send(struct siw_rx_ctx *rx)
@@ -197,25 +203,23 @@ static bool siw_rx_fetch_rqe(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	return got;
 }
 
+/* As siw_tx_sqe_done(): complete and hand back, if a flush did not. */
 static void siw_rx_rqe_done(struct siw_qp *qp, struct siw_rx_ctx *rx,
 			    u32 bytes, u32 inval_stag, bool se, u16 status)
 {
 	struct siw_rqe *rqe = &qp->recvq[rx->rq_idx & (qp->rq_size - 1)];
 	unsigned long flags;
-	bool ours;
 
 	siw_rx_put_send(rx);
 	spin_lock_irqsave(&qp->rq_lock, flags);
-	ours = qp->rq_get == rx->rq_idx;
-	if (ours) {
+	if (qp->rq_get == rx->rq_idx) {
+		siw_qp_complete_rqe(qp, &rx->rqe, bytes, inval_stag, se,
+				    status);
 		/* Release: our copy is taken before the producer reuses it. */
 		smp_store_release(&rqe->flags, 0);
 		qp->rq_get = rx->rq_idx + 1;
 	}
 	spin_unlock_irqrestore(&qp->rq_lock, flags);
-	if (ours)
-		siw_qp_complete_rqe(qp, &rx->rqe, bytes, inval_stag, se,
-				    status);
 }
 
 /*
@@ -259,7 +263,7 @@ static int siw_rx_next_sge(struct siw_rx_ctx *rx)
 		sge = &rx->rqe.sge[rx->snd_sge];
 		if (!sge->length)
 			continue;
-		siw_mem_iter_init(&rx->it, rx->snd_mem[rx->snd_sge],
+		siw_mem_iter_init(&rx->snd.it, rx->snd_mem[rx->snd_sge],
 				  sge->laddr, sge->length);
 		return 0;
 	}
@@ -289,7 +293,8 @@ static int siw_rx_begin_send(struct siw_qp *qp, struct siw_rx_ctx *rx)
 		rx->snd_active = true;
 		rx->snd_placed = 0;
 		rx->snd_sge = -1;
-		rx->it.left = 0;
+		rx->snd.it.left = 0;
+		rx->snd.span.len = 0;
 	} else {
 		if (h->msn != rx->msn[SIW_QN_SEND])
 			return siw_ddp_check_msn(h->msn,
@@ -306,8 +311,8 @@ static int siw_rx_begin_send(struct siw_qp *qp, struct siw_rx_ctx *rx)
 					SIW_WC_LOC_LEN_ERR);
 		return rv;
 	}
-	rx->sending = true;
-	rx->span.len = 0;
+	/* Placement goes on where the last segment ended. */
+	rx->sink = &rx->snd;
 	return 0;
 }
 
@@ -346,9 +351,9 @@ static int siw_rx_get_target(struct siw_qp *qp, struct siw_rx_ctx *rx,
 	rv = siw_mem_check(rx->tmem, siw_rx_pd(qp), stag, perms, to, len);
 	if (rv)
 		return siw_mem_err_cause(rv, false, to, len);
-	siw_mem_iter_init(&rx->it, rx->tmem, to, len);
-	rx->span.len = 0;
-	rx->sending = false;
+	siw_mem_iter_init(&rx->tag.it, rx->tmem, to, len);
+	rx->tag.span.len = 0;
+	rx->sink = &rx->tag;
 	return 0;
 }
 
@@ -396,7 +401,6 @@ static void siw_rx_end_rresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 {
 	u32 want = rx->rr.num_sge ? rx->rr.sge[0].length : 0;
 	unsigned long flags;
-	bool ours;
 
 	rx->rr_placed += rx->h.payload_len;
 	if (!rx->h.last)
@@ -408,13 +412,12 @@ static void siw_rx_end_rresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 		return;
 	}
 	spin_lock_irqsave(&qp->orq.lock, flags);
-	ours = qp->orq.get == rx->rr_idx;
-	if (ours)
-		qp->orq.get = rx->rr_idx + 1;
-	spin_unlock_irqrestore(&qp->orq.lock, flags);
-	if (ours)
+	if (qp->orq.get == rx->rr_idx) {
 		siw_qp_complete_sqe(qp, &rx->rr, rx->rr_placed,
 				    SIW_WC_SUCCESS);
+		qp->orq.get = rx->rr_idx + 1;
+	}
+	spin_unlock_irqrestore(&qp->orq.lock, flags);
 	/* A Read or a fenced WQE may be waiting for the slot. */
 	siw_tx_kick(qp);
 }
@@ -547,32 +550,33 @@ static void siw_rx_end(struct siw_qp *qp, struct siw_rx_ctx *rx)
 static int siw_rx_place(struct siw_qp *qp, struct siw_rx_ctx *rx,
 			const struct sk_buff *skb, unsigned int off, u32 n)
 {
+	struct siw_rx_sink *sk = rx->sink;
 	u32 k;
 	u8 *p;
 	int rv;
 
 	while (n) {
-		if (!rx->span.len) {
-			rv = siw_mem_iter_next(&rx->it, &rx->span);
-			if (!rv && rx->sending) {
+		if (!sk->span.len) {
+			rv = siw_mem_iter_next(&sk->it, &sk->span);
+			if (!rv && sk == &rx->snd) {
 				rv = siw_rx_next_sge(rx);
 				if (!rv)
-					rv = siw_mem_iter_next(&rx->it,
-							       &rx->span);
+					rv = siw_mem_iter_next(&sk->it,
+							       &sk->span);
 			}
 			if (rv <= 0)
 				return -EFAULT;
 		}
-		k = min(n, rx->span.len);
-		p = kmap_local_page(rx->span.page);
-		rv = skb_copy_bits(skb, off, p + rx->span.offset, k);
+		k = min(n, sk->span.len);
+		p = kmap_local_page(sk->span.page);
+		rv = skb_copy_bits(skb, off, p + sk->span.offset, k);
 		if (!rv && qp->conn.crc)
-			rx->crc = siw_crc32c(rx->crc, p + rx->span.offset, k);
+			rx->crc = siw_crc32c(rx->crc, p + sk->span.offset, k);
 		kunmap_local(p);
 		if (rv)
 			return rv;
-		rx->span.offset += k;
-		rx->span.len -= k;
+		sk->span.offset += k;
+		sk->span.len -= k;
 		off += k;
 		n -= k;
 	}

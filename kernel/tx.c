@@ -137,28 +137,6 @@ static void siw_tx_abandon(struct siw_tx_ctx *tx)
 	tx->src = SIW_TX_IDLE;
 }
 
-/*
- * Give the SQ slot @idx back: clear VALID (the producer may reuse it)
- * and advance sq_get. False if a flush took the entry meanwhile, which
- * then completed it.
- */
-static bool siw_tx_sq_release(struct siw_qp *qp, u32 idx)
-{
-	struct siw_sqe *sqe = &qp->sendq[idx & (qp->sq_size - 1)];
-	unsigned long flags;
-	bool ours;
-
-	spin_lock_irqsave(&qp->sq_lock, flags);
-	ours = qp->sq_get == idx;
-	if (ours) {
-		/* Release: our copy is taken before the producer reuses it. */
-		smp_store_release(&sqe->flags, 0);
-		qp->sq_get = idx + 1;
-	}
-	spin_unlock_irqrestore(&qp->sq_lock, flags);
-	return ours;
-}
-
 static void siw_tx_irq_release(struct siw_qp *qp, u32 idx)
 {
 	unsigned long flags;
@@ -169,18 +147,31 @@ static void siw_tx_irq_release(struct siw_qp *qp, u32 idx)
 	spin_unlock_irqrestore(&qp->irq.lock, flags);
 }
 
-/* The SQE in tx->wqe is done: free its slot, then complete it. */
+/*
+ * The SQE in tx->wqe is done. Under sq_lock, if sq_get still names it:
+ * complete it, clear VALID (the producer may reuse the slot) and advance.
+ * Otherwise a flush took it meanwhile and completed it (qp.h).
+ */
 static void siw_tx_sqe_done(struct siw_qp *qp, struct siw_tx_ctx *tx,
 			    u32 bytes, u16 status)
 {
+	struct siw_sqe *sqe = &qp->sendq[tx->idx & (qp->sq_size - 1)];
+	unsigned long flags;
+
 	siw_tx_put_mem(tx);
 	tx->src = SIW_TX_IDLE;
-	if (!siw_tx_sq_release(qp, tx->idx))
-		return;
 	/* The CQ takes only ABI opcodes; a bogus one reports as a Send. */
 	if (tx->wqe.opcode >= SIW_NUM_OPCODES)
 		tx->wqe.opcode = SIW_OP_SEND;
-	siw_qp_complete_sqe(qp, &tx->wqe, bytes, status);
+
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	if (qp->sq_get == tx->idx) {
+		siw_qp_complete_sqe(qp, &tx->wqe, bytes, status);
+		/* Release: our copy is taken before the producer reuses it. */
+		smp_store_release(&sqe->flags, 0);
+		qp->sq_get = tx->idx + 1;
+	}
+	spin_unlock_irqrestore(&qp->sq_lock, flags);
 }
 
 /* A local error: the WQE completes with @status, the QP goes down. */
@@ -697,28 +688,6 @@ static void siw_tx_frame_term(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	tx->fpdu_term = true;
 }
 
-/*
- * The QP is in ERROR: Reads in flight complete as flushed (the SQ and RQ
- * are flushed by qp.c), Read Requests of the peer are dropped.
- */
-static void siw_tx_flush(struct siw_qp *qp)
-{
-	unsigned long flags;
-	struct siw_sqe *sqe;
-
-	spin_lock_irqsave(&qp->orq.lock, flags);
-	while (qp->orq.get != qp->orq.put) {
-		sqe = &qp->orq.q[qp->orq.get & (qp->orq.size - 1)];
-		siw_qp_complete_sqe(qp, sqe, 0, SIW_WC_WR_FLUSH_ERR);
-		qp->orq.get++;
-	}
-	spin_unlock_irqrestore(&qp->orq.lock, flags);
-
-	spin_lock_irqsave(&qp->irq.lock, flags);
-	qp->irq.get = qp->irq.put;
-	spin_unlock_irqrestore(&qp->irq.lock, flags);
-}
-
 static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
 	enum siw_qp_state state;
@@ -765,12 +734,9 @@ static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx)
 		}
 
 		state = READ_ONCE(qp->state);
+		/* Not RTS: what is left is flushed by qp.c (ORQ, SQ). */
 		if (state != SIW_QP_STATE_RTS || tx->broken || tx->term_done) {
 			siw_tx_abandon(tx);
-			/* TERMINATE: ERROR follows, RX takes no response. */
-			if (state == SIW_QP_STATE_ERROR ||
-			    state == SIW_QP_STATE_TERMINATE)
-				siw_tx_flush(qp);
 			return;
 		}
 		if (tx->src == SIW_TX_IDLE) {

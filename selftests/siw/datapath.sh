@@ -3,8 +3,8 @@
 #
 # The data path end to end in one guest (client and server over loopback
 # through a siw device on a dummy netdev): rping with data verification
-# (Send, RDMA Read and Write) at several sizes, with and without CRC, and
-# perftest bandwidth for Send, Write and Read. Bandwidths go to the TAP
+# (Send, RDMA Read and Write) at several sizes, with and without CRC and
+# markers, and perftest bandwidth for Send, Write and Read. Bandwidths go to the TAP
 # diagnostics.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/siw.sh"
@@ -69,39 +69,55 @@ rping_pair() {
 		"rping -c -a $ADDR -C 100 -v -V -S $1"
 }
 
-# perftest: -R for rdma_cm (iWARP), -F no CPU frequency warning.
+# perftest: -R for rdma_cm (iWARP), -F no CPU frequency warning. The
+# average bandwidth goes to $LOG/bw for perf_check to report.
 perf_pair() {
 	_t=$1
 	shift
 	pair "$_t" "$_t -R -F $*" "$_t -R -F $* $ADDR" || return 1
 	# " 65536 100 ... BW peak  BW average  MsgRate"
-	_bw=$(awk '$1 ~ /^[0-9]+$/ && NF >= 5 { print $4 }' "$LOG/$_t.client" | tail -n 1)
+	_bw=$(awk '$1 ~ /^[0-9]+$/ && NF >= 5 { print $1 " bytes: " $4 }' \
+		"$LOG/$_t.client" | tail -n 1)
 	[ -n "$_bw" ] || return 1
-	tap_diag "$_t $*: $_bw MB/s average"
+	echo "$_t $_bw MB/s average" > "$LOG/bw"
+}
+
+# perf_check DESC PERF_PAIR_ARGS...
+perf_check() {
+	_desc=$1
+	shift
+	rm -f "$LOG/bw"
+	tap_check "$_desc" perf_pair "$@"
+	[ -s "$LOG/bw" ] && tap_diag "$_desc: $(cat "$LOG/bw")"
 }
 
 tap_check "load siw, siw0 on dummy dp0" setup
-for size in 64 4096 65536; do
+for size in 64 4096 65535; do
 	tap_check "rping -V, $size bytes, 100 rounds" rping_pair $size
 done
-tap_check "ib_send_bw, 64 KiB" perf_pair ib_send_bw -n 100 -s 65536
-tap_check "ib_write_bw" perf_pair ib_write_bw -n 100
-tap_check "ib_read_bw" perf_pair ib_read_bw -n 100
+perf_check "ib_send_bw, 64 KiB" ib_send_bw -n 100 -s 65536
+perf_check "ib_write_bw" ib_write_bw -n 100
+perf_check "ib_read_bw" ib_read_bw -n 100
 tap_check "no QP left once the programs ended" \
 	sh -c "[ -z \"\$(rdma resource show qp 2> /dev/null | grep siw0)\" ]"
 tap_check "rdma link delete, unload" teardown
 
-# CRC32c on every FPDU, both directions.
-if setup mpa_crc_required=1 2> /dev/null; then
-	for size in 64 65536; do
-		tap_check "CRC: rping -V, $size bytes" rping_pair $size
+# CRC32c on every FPDU, MPA markers, and both, each way.
+for mode in "mpa_crc_required=1" "mpa_markers=1" \
+	"mpa_markers=1 mpa_crc_required=1"; do
+	# shellcheck disable=SC2086
+	if ! setup $mode; then
+		tap_not_ok "[$mode] load siw, siw0 on dummy dp0"
+		siw_loaded && siw_unload
+		continue
+	fi
+	for size in 64 65535; do
+		tap_check "[$mode] rping -V, $size bytes" rping_pair $size
 	done
-	tap_check "CRC: ib_read_bw" perf_pair ib_read_bw -n 100
-	tap_check "CRC: rdma link delete, unload" teardown
-else
-	tap_diag "no mpa_crc_required parameter: CRC runs skipped"
-	siw_loaded && siw_unload
-fi
+	perf_check "[$mode] ib_write_bw" ib_write_bw -n 100
+	perf_check "[$mode] ib_read_bw" ib_read_bw -n 100
+	tap_check "[$mode] rdma link delete, unload" teardown
+done
 
 tap_check "no WARN or BUG in the kernel log" dmesg_clean
 tap_done
