@@ -213,11 +213,11 @@ static void siw_rx_rqe_done(struct siw_qp *qp, struct siw_rx_ctx *rx,
 	siw_rx_put_send(rx);
 	spin_lock_irqsave(&qp->rq_lock, flags);
 	if (qp->rq_get == rx->rq_idx) {
-		siw_qp_complete_rqe(qp, &rx->rqe, bytes, inval_stag, se,
-				    status);
 		/* Release: our copy is taken before the producer reuses it. */
 		smp_store_release(&rqe->flags, 0);
 		qp->rq_get = rx->rq_idx + 1;
+		siw_qp_complete_rqe(qp, &rx->rqe, bytes, inval_stag, se,
+				    status);
 	}
 	spin_unlock_irqrestore(&qp->rq_lock, flags);
 }

@@ -149,7 +149,7 @@ static void siw_tx_irq_release(struct siw_qp *qp, u32 idx)
 
 /*
  * The SQE in tx->wqe is done. Under sq_lock, if sq_get still names it:
- * complete it, clear VALID (the producer may reuse the slot) and advance.
+ * clear VALID (the producer may reuse the slot), advance, complete it.
  * Otherwise a flush took it meanwhile and completed it (qp.h).
  */
 static void siw_tx_sqe_done(struct siw_qp *qp, struct siw_tx_ctx *tx,
@@ -166,10 +166,14 @@ static void siw_tx_sqe_done(struct siw_qp *qp, struct siw_tx_ctx *tx,
 
 	spin_lock_irqsave(&qp->sq_lock, flags);
 	if (qp->sq_get == tx->idx) {
-		siw_qp_complete_sqe(qp, &tx->wqe, bytes, status);
-		/* Release: our copy is taken before the producer reuses it. */
+		/*
+		 * Free the slot before the CQE is seen: a consumer that
+		 * polls it may post into the slot at once. Release: our copy
+		 * is taken before the producer reuses it.
+		 */
 		smp_store_release(&sqe->flags, 0);
 		qp->sq_get = tx->idx + 1;
+		siw_qp_complete_sqe(qp, &tx->wqe, bytes, status);
 	}
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
 }
