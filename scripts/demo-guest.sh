@@ -29,10 +29,34 @@ step ip link set eth9 down
 step rdma link show siw0/1
 step ip link set eth9 up
 step rdma link show siw0/1
+set +e
 echo
-echo "== The RDMA data path (MPA/DDP/RDMAP: QPs, CQs, MRs) is not built yet:"
-echo "== queue pairs answer EOPNOTSUPP, so the demo stops after the device checks."
+echo "== RDMA traffic over siw0: rping with data verification (Send, RDMA Read/Write)"
+rping -s -a 10.99.0.1 -C 10 > /tmp/demo-rping-server.log 2>&1 &
+spid=$!
+sleep 1
+echo "\$ rping -c -a 10.99.0.1 -C 10 -V -S 4096 -v | tail -n 3"
+timeout 120 rping -c -a 10.99.0.1 -C 10 -V -S 4096 -v > /tmp/demo-rping.log 2>&1
+rping_rc=$?
+tail -n 3 /tmp/demo-rping.log
+kill $spid 2> /dev/null
+wait $spid 2> /dev/null
+
+echo
+echo "== perftest: RDMA Write bandwidth, 64 KiB messages, rdma_cm"
+ib_write_bw -R -F -n 200 -s 65536 -d siw0 > /tmp/demo-bw-server.log 2>&1 &
+spid=$!
+sleep 2
+echo "\$ ib_write_bw -R -F -n 200 -s 65536 -d siw0 10.99.0.1"
+timeout 120 ib_write_bw -R -F -n 200 -s 65536 -d siw0 10.99.0.1 > /tmp/demo-bw.log 2>&1
+bw_rc=$?
+tail -n 4 /tmp/demo-bw.log
+kill $spid 2> /dev/null
+wait $spid 2> /dev/null
+set -e
+
 step rdma link delete siw0
 step rmmod siw
 echo
-echo "== demo finished: siw device created, queried and removed cleanly"
+echo "== demo finished: rping rc=$rping_rc, ib_write_bw rc=$bw_rc"
+[ "$rping_rc" = 0 ] && [ "$bw_rc" = 0 ]
