@@ -19,6 +19,7 @@ PKGS=(
 	libnl-3-dev libnl-genl-3-dev pkg-config
 	sparse dwarves python3-yaml python3-jsonschema
 	dkms clang llvm libclang-rt-14-dev
+	nvme-cli fio qperf iperf3
 )
 
 BACKPORTS=/etc/apt/sources.list.d/siw-bookworm-backports.sources
