@@ -65,9 +65,10 @@ static int siw_query_device(struct ib_device *base_dev,
 	attr->max_qp_rd_atom = SIW_MAX_ORD_QP;
 	attr->max_qp_init_rd_atom = SIW_MAX_IRD_QP;
 	attr->max_res_rd_atom = SIW_MAX_QP * SIW_MAX_IRD_QP;
-	attr->max_srq = SIW_MAX_SRQ;
-	attr->max_srq_wr = SIW_MAX_SRQ_WR;
-	attr->max_srq_sge = SIW_MAX_SGE;
+	/* No SRQs until srq.c exists: advertise none rather than fail later. */
+	attr->max_srq = 0;
+	attr->max_srq_wr = 0;
+	attr->max_srq_sge = 0;
 	attr->max_fast_reg_page_list_len = SIW_MAX_FR_PAGES;
 	/* alloc_mr, map_mr_sg and REG_MR/LOCAL_INV (mem.c). */
 	attr->device_cap_flags |= IB_DEVICE_MEM_MGT_EXTENSIONS;
