@@ -755,6 +755,18 @@ static int siw_sqe_from_wr(struct siw_qp *qp, const struct ib_send_wr *wr,
 		sqe->raddr = rdma_wr(wr)->remote_addr;
 		sqe->rkey = rdma_wr(wr)->rkey;
 		break;
+	case IB_WR_RDMA_READ_WITH_INV:
+		/*
+		 * rdma_rw's Read on iWARP: the sink STag, sge[0].lkey, is
+		 * invalidated when the Read completes (as Linux siw does;
+		 * rdma_rw sets ex.invalidate_rkey to that same key).
+		 */
+		if (wr->num_sge != 1)
+			return -EINVAL;
+		sqe->opcode = SIW_OP_READ_LOCAL_INV;
+		sqe->raddr = rdma_wr(wr)->remote_addr;
+		sqe->rkey = rdma_wr(wr)->rkey;
+		break;
 	case IB_WR_SEND:
 		sqe->opcode = SIW_OP_SEND;
 		break;

@@ -400,6 +400,7 @@ static int siw_rx_begin_rresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 static void siw_rx_end_rresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 {
 	u32 want = rx->rr.num_sge ? rx->rr.sge[0].length : 0;
+	u16 status = SIW_WC_SUCCESS;
 	unsigned long flags;
 
 	rx->rr_placed += rx->h.payload_len;
@@ -411,13 +412,24 @@ static void siw_rx_end_rresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 		siw_rx_fail(qp, rx, SIW_ERR_UNSPECIFIED);
 		return;
 	}
+	/*
+	 * Read with Invalidate: the sink is invalid before the CQE can be
+	 * seen (the consumer re-registers it at once). Outside orq.lock:
+	 * mem.h takes _bh locks.
+	 */
+	if (rx->rr.opcode == SIW_OP_READ_LOCAL_INV &&
+	    siw_mem_invalidate(qp->sdev, siw_rx_pd(qp), rx->rr.sge[0].lkey))
+		status = SIW_WC_GENERAL_ERR;
 	spin_lock_irqsave(&qp->orq.lock, flags);
 	if (qp->orq.get == rx->rr_idx) {
-		siw_qp_complete_sqe(qp, &rx->rr, rx->rr_placed,
-				    SIW_WC_SUCCESS);
+		siw_qp_complete_sqe(qp, &rx->rr, rx->rr_placed, status);
 		qp->orq.get = rx->rr_idx + 1;
 	}
 	spin_unlock_irqrestore(&qp->orq.lock, flags);
+	if (status) {
+		siw_qp_terminate(qp, SIW_ERR_RDMAP_LOCAL, NULL, 0);
+		return;
+	}
 	/* A Read or a fenced WQE may be waiting for the slot. */
 	siw_tx_kick(qp);
 }

@@ -205,6 +205,11 @@ static u16 siw_tx_check_sqe(struct siw_qp *qp, const struct siw_sqe *wqe,
 	case SIW_OP_SEND_REMOTE_INV:
 	case SIW_OP_WRITE:
 		break;
+	case SIW_OP_READ_LOCAL_INV:
+		/* Invalidates a kernel MR: kernel QPs only. */
+		if (qp->user)
+			return SIW_WC_LOC_QP_OP_ERR;
+		fallthrough;
 	case SIW_OP_READ:
 		if ((wqe->flags & SIW_WQE_INLINE) ||
 		    wqe->num_sge > SIW_MAX_SGE_RD)
@@ -365,7 +370,8 @@ static bool siw_tx_start_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 
 	if ((tx->wqe.flags & SIW_WQE_READ_FENCE) && !siw_tx_orq_empty(qp))
 		return false;
-	if (tx->wqe.opcode == SIW_OP_READ && !siw_tx_orq_room(qp))
+	if ((tx->wqe.opcode == SIW_OP_READ ||
+	     tx->wqe.opcode == SIW_OP_READ_LOCAL_INV) && !siw_tx_orq_room(qp))
 		return false;
 
 	tx->src = SIW_TX_SQ;
@@ -386,6 +392,7 @@ static bool siw_tx_start_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 		siw_tx_local_op(qp, tx);
 		return true;
 	case SIW_OP_READ:
+	case SIW_OP_READ_LOCAL_INV:
 		/* Our sink: checked now, placed into by RX. */
 		rv = siw_tx_get_sges(qp, tx, IB_ACCESS_LOCAL_WRITE, false);
 		if (rv) {
