@@ -14,9 +14,9 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
+# /tmp stays the overlay's (already RAM-backed): the checkout itself may
+# live under the host's /tmp, as in a CI clone.
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /var/tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 modprobe configfs 2>/dev/null && mount -t configfs configfs /sys/kernel/config
