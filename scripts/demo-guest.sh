@@ -5,6 +5,15 @@
 set -e
 ko=build/$(uname -r)/kernel/siw.ko
 
+# Servers under TCG take a moment before they listen.
+wait_listen() {
+	i=0
+	while ! ss -Hltn "sport = :$1" | grep -q . && [ $i -lt 100 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+}
+
 step() {
 	echo
 	echo "\$ $*"
@@ -34,7 +43,7 @@ echo
 echo "== RDMA traffic over siw0: rping with data verification (Send, RDMA Read/Write)"
 rping -s -a 10.99.0.1 -C 10 > /tmp/demo-rping-server.log 2>&1 &
 spid=$!
-sleep 1
+wait_listen 7174
 echo "\$ rping -c -a 10.99.0.1 -C 10 -V -S 4096 -v | tail -n 3"
 timeout 120 rping -c -a 10.99.0.1 -C 10 -V -S 4096 -v > /tmp/demo-rping.log 2>&1
 rping_rc=$?
@@ -46,7 +55,7 @@ echo
 echo "== perftest: RDMA Write bandwidth, 64 KiB messages, rdma_cm"
 ib_write_bw -R -F -n 200 -s 65536 -d siw0 > /tmp/demo-bw-server.log 2>&1 &
 spid=$!
-sleep 2
+wait_listen 18515
 echo "\$ ib_write_bw -R -F -n 200 -s 65536 -d siw0 10.99.0.1"
 timeout 120 ib_write_bw -R -F -n 200 -s 65536 -d siw0 10.99.0.1 > /tmp/demo-bw.log 2>&1
 bw_rc=$?

@@ -59,3 +59,9 @@ dmesg_since_mark() {
 dmesg_clean() {
 	! dmesg | grep -Eq 'WARNING:|BUG:|Oops|general protection|refcount_t|list_(add|del) corruption'
 }
+
+# siw_wait_listen PORT: wait (up to 20 s) until a TCP listener is on PORT;
+# servers under TCG can take seconds to start listening.
+siw_wait_listen() {
+	wait_for 20 sh -c "ss -Hltn 'sport = :$1' | grep -q ."
+}

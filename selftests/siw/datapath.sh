@@ -36,14 +36,14 @@ teardown() {
 	rdma link delete siw0 && siw_unload
 }
 
-# pair NAME SERVER_CMD CLIENT_CMD: server in the background, client after
-# a second; both must succeed within two minutes.
+# pair NAME PORT SERVER_CMD CLIENT_CMD: server in the background, client
+# once the server listens on PORT; both must succeed within two minutes.
 pair() {
 	_name=$1
-	$2 > "$LOG/$_name.server" 2>&1 &
+	$3 > "$LOG/$_name.server" 2>&1 &
 	spid=$!
-	sleep 1
-	timeout 120 $3 > "$LOG/$_name.client" 2>&1
+	siw_wait_listen "$2"
+	timeout 120 $4 > "$LOG/$_name.client" 2>&1
 	_rc=$?
 	# The server ends by itself once its client is done.
 	_i=0
@@ -65,7 +65,7 @@ pair() {
 }
 
 rping_pair() {
-	pair "rping-$1" "rping -s -a $ADDR -C 100 -v -S $1" \
+	pair "rping-$1" 7174 "rping -s -a $ADDR -C 100 -v -S $1" \
 		"rping -c -a $ADDR -C 100 -v -V -S $1"
 }
 
@@ -74,7 +74,7 @@ rping_pair() {
 perf_pair() {
 	_t=$1
 	shift
-	pair "$_t" "$_t -R -F $*" "$_t -R -F $* $ADDR" || return 1
+	pair "$_t" 18515 "$_t -R -F $*" "$_t -R -F $* $ADDR" || return 1
 	# " 65536 100 ... BW peak  BW average  MsgRate"
 	_bw=$(awk '$1 ~ /^[0-9]+$/ && NF >= 5 { print $1 " bytes: " $4 }' \
 		"$LOG/$_t.client" | tail -n 1)

@@ -26,7 +26,7 @@ tap_check "siw device on hd0" rdma link add siwh0 type siw netdev hd0
 
 rping -s -P -a 10.99.1.1 -p 7174 > /tmp/hostile-server.log 2>&1 &
 spid=$!
-sleep 1
+siw_wait_listen 7174
 
 /usr/bin/python3 "$(dirname "$0")/hostile_peer.py" 10.99.1.1 7174 > /tmp/hostile.tap 2>&1
 tap_n_before=$tap_n

@@ -49,7 +49,7 @@ setup() {
 rping_pair() {
 	rping -s -a "$1" -C 10 > /tmp/interop-server.log 2>&1 &
 	_spid=$!
-	sleep 1
+	siw_wait_listen 7174
 	timeout 120 rping -c -a "$1" -I "$2" -C 10 -V -S "$3" > /tmp/interop-client.log 2>&1
 	_rc=$?
 	kill $_spid 2> /dev/null
