@@ -137,16 +137,6 @@ static void siw_tx_abandon(struct siw_tx_ctx *tx)
 	tx->src = SIW_TX_IDLE;
 }
 
-static void siw_tx_irq_release(struct siw_qp *qp, u32 idx)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&qp->irq.lock, flags);
-	if (qp->irq.get == idx)
-		qp->irq.get = idx + 1;
-	spin_unlock_irqrestore(&qp->irq.lock, flags);
-}
-
 /*
  * The SQE in tx->wqe is done. Under sq_lock, if sq_get still names it:
  * clear VALID (the producer may reuse the slot), advance, complete it.
@@ -435,7 +425,12 @@ static bool siw_tx_irq_pending(struct siw_qp *qp)
 	return READ_ONCE(qp->irq.put) != READ_ONCE(qp->irq.get);
 }
 
-/* Start answering the Read Request at irq.get. */
+/*
+ * Start answering the Read Request at irq.get. Its slot is free as soon
+ * as we hold the copy: the peer may issue its next Read the moment the
+ * last byte of this response is in TCP's hands (on loopback, before
+ * sendmsg() even returns), and must find room for it then.
+ */
 static void siw_tx_start_irq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
 	struct siw_sge *sge = &tx->wqe.sge[0];
@@ -445,6 +440,7 @@ static void siw_tx_start_irq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	spin_lock_irqsave(&qp->irq.lock, flags);
 	tx->wqe = qp->irq.q[qp->irq.get & (qp->irq.size - 1)];
 	tx->idx = qp->irq.get;
+	qp->irq.get++;
 	spin_unlock_irqrestore(&qp->irq.lock, flags);
 
 	tx->src = SIW_TX_IRQ;
@@ -466,7 +462,6 @@ static void siw_tx_start_irq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	if (rv) {
 		siw_tx_put_mem(tx);
 		tx->src = SIW_TX_IDLE;
-		siw_tx_irq_release(qp, tx->idx);
 		siw_qp_terminate(qp, siw_mem_err_cause(rv, true, sge->laddr,
 						       sge->length), NULL, 0);
 	}
@@ -633,8 +628,6 @@ err:
 		siw_tx_local_error(qp, tx, SIW_WC_LOC_PROT_ERR);
 		return;
 	}
-	if (tx->src == SIW_TX_IRQ)
-		siw_tx_irq_release(qp, tx->idx);
 	siw_tx_abandon(tx);
 	siw_qp_terminate(qp, SIW_ERR_RDMAP_LOCAL, NULL, 0);
 }
@@ -646,9 +639,10 @@ static void siw_tx_msg_sent(struct siw_qp *qp, struct siw_tx_ctx *tx)
 		siw_tx_sqe_done(qp, tx, tx->len, SIW_WC_SUCCESS);
 		return;
 	}
-	/* A Read Request's SQE completes from the ORQ (rx.c). */
-	if (tx->src == SIW_TX_IRQ)
-		siw_tx_irq_release(qp, tx->idx);
+	/*
+	 * A Read Request's SQE completes from the ORQ (rx.c); a Read
+	 * Response's IRQ slot was freed when it started.
+	 */
 	siw_tx_abandon(tx);
 }
 
