@@ -364,12 +364,19 @@ static void siw_qp_error_work(struct work_struct *work)
 	struct siw_qp *qp = container_of(work, struct siw_qp, error_work);
 	bool fatal;
 
+	/*
+	 * Only an error found on the stream (siw_qp_terminate() went
+	 * through TERMINATE) is a fatal event. The connection going away
+	 * (siw_qp_llp_closed(): the peer's orderly close, a reset, a send
+	 * error) reaches the ULP as iw_cm DISCONNECT/CLOSE, as in Linux
+	 * siw; a fatal event there would have nvmet_rdma log "QP fatal
+	 * error" at every host disconnect.
+	 */
 	down_write(&qp->state_lock);
-	fatal = qp->state != SIW_QP_STATE_ERROR;
+	fatal = qp->state == SIW_QP_STATE_TERMINATE;
 	siw_qp_set_state_locked(qp, SIW_QP_STATE_ERROR);
 	up_write(&qp->state_lock);
 
-	/* Only errors the consumer did not ask for are fatal events. */
 	if (fatal)
 		siw_qp_event(qp, IB_EVENT_QP_FATAL);
 	siw_qp_put(qp);
