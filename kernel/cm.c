@@ -13,10 +13,12 @@
 #include <linux/errno.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/inetdevice.h>
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <linux/xarray.h>
+#include <net/addrconf.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -82,6 +84,9 @@ static struct siw_cep *siw_cep_alloc(struct siw_device *sdev)
 	spin_lock_init(&cep->children_lock);
 	INIT_LIST_HEAD(&cep->children);
 	INIT_LIST_HEAD(&cep->child_entry);
+	INIT_LIST_HEAD(&cep->members);
+	INIT_LIST_HEAD(&cep->member_entry);
+	INIT_LIST_HEAD(&cep->port_entry);
 	INIT_WORK(&cep->work, siw_cep_work);
 	INIT_DELAYED_WORK(&cep->timeout, siw_cep_timeout);
 	cep->state = SIW_CEP_IDLE;
@@ -115,6 +120,8 @@ static void siw_cep_release(struct kref *ref)
 		siw_sock_free(cep->sock);
 	if (cep->listener)
 		siw_cep_put(cep->listener);
+	if (cep->port)
+		siw_cep_put(cep->port);
 	kfree(cep->tx_frame);
 	mutex_destroy(&cep->lock);
 	atomic_dec(&sdev->num.cep);
@@ -234,12 +241,47 @@ static int siw_sock_create(struct siw_cep *cep, int family)
 				&cep->sock);
 }
 
+/*
+ * IPv4 peers of a dual-stack IPv6 listener show as ::ffff:a.b.c.d; iw_cm
+ * and rdma_cm resolve devices from plain IPv4 addresses.
+ */
+static void siw_addr_unmap(struct sockaddr_storage *addr)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
+	__be32 a;
+	__be16 port;
+
+	if (addr->ss_family != AF_INET6 ||
+	    !ipv6_addr_v4mapped(&sin6->sin6_addr))
+		return;
+	a = sin6->sin6_addr.s6_addr32[3];
+	port = sin6->sin6_port;
+	memset(addr, 0, sizeof(*addr));
+	sin->sin_family = AF_INET;
+	sin->sin_port = port;
+	sin->sin_addr.s_addr = a;
+}
+
+static int siw_sock_getname(struct socket *sock, struct sockaddr_storage *addr,
+			    bool peer)
+{
+	int rv;
+
+	rv = peer ? kernel_getpeername(sock, (struct sockaddr *)addr) :
+		    kernel_getsockname(sock, (struct sockaddr *)addr);
+	if (rv < 0) {
+		memset(addr, 0, sizeof(*addr));
+		return rv;
+	}
+	siw_addr_unmap(addr);
+	return 0;
+}
+
 static void siw_cep_getnames(struct siw_cep *cep)
 {
-	if (kernel_getsockname(cep->sock, (struct sockaddr *)&cep->laddr) < 0)
-		memset(&cep->laddr, 0, sizeof(cep->laddr));
-	if (kernel_getpeername(cep->sock, (struct sockaddr *)&cep->raddr) < 0)
-		memset(&cep->raddr, 0, sizeof(cep->raddr));
+	siw_sock_getname(cep->sock, &cep->laddr, false);
+	siw_sock_getname(cep->sock, &cep->raddr, true);
 }
 
 /*
@@ -881,8 +923,12 @@ static void siw_cep_proc_mpa_req(struct siw_cep *cep)
 	siw_cep_arm_timeout(cep);
 }
 
-/* Adopt a freshly accepted connection; the listener's lock is held. */
-static void siw_cep_adopt(struct siw_cep *lcep, struct socket *sock)
+/*
+ * Adopt a freshly accepted connection for listener @lcep. The accepting
+ * endpoint's lock is held; @orig_data_ready is its socket's own callback.
+ */
+static void siw_cep_adopt(struct siw_cep *lcep, struct socket *sock,
+			  void (*orig_data_ready)(struct sock *sk))
 {
 	struct siw_cep *cep;
 
@@ -905,57 +951,217 @@ static void siw_cep_adopt(struct siw_cep *lcep, struct socket *sock)
 	siw_cep_dbg(cep, "accepted %pISpc <- %pISpc\n", &cep->laddr,
 		    &cep->raddr);
 	siw_cep_arm_timeout(cep);
-	siw_cep_sk_attach(cep, false, lcep->sk_data_ready);
+	siw_cep_sk_attach(cep, false, orig_data_ready);
 	/* The request may be queued already. */
 	siw_cep_queue(cep, SIW_CEP_EV_DATA);
 }
 
+/* Does @netdev hold the address @addr? */
+static bool siw_netdev_has_addr(struct net_device *netdev,
+				const struct sockaddr_storage *addr)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	bool found = false;
+
+	if (addr->ss_family == AF_INET6)
+		return ipv6_chk_addr(dev_net(netdev), &sin6->sin6_addr, netdev,
+				     1);
+	if (addr->ss_family != AF_INET)
+		return false;
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(netdev);
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			if (ifa->ifa_local == sin->sin_addr.s_addr) {
+				found = true;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * A shared wildcard socket's connection goes to the member listener of
+ * the device that owns the local address, else to the first member (the
+ * ULP then refuses what it cannot route). The port's lock is held: its
+ * members' devices are registered.
+ */
+static struct siw_cep *siw_cm_port_pick(struct siw_cep *port,
+					struct socket *sock)
+{
+	struct sockaddr_storage laddr;
+	struct siw_cep *m;
+
+	if (siw_sock_getname(sock, &laddr, false))
+		return NULL;
+	list_for_each_entry(m, &port->members, member_entry)
+		if (siw_netdev_has_addr(m->sdev->netdev, &laddr))
+			return m;
+	return list_first_entry_or_null(&port->members, struct siw_cep,
+					member_entry);
+}
+
 static void siw_cep_accept_all(struct siw_cep *lcep)
 {
+	struct siw_cep *target;
 	struct socket *sock;
 
-	while (!kernel_accept(lcep->sock, &sock, O_NONBLOCK))
-		siw_cep_adopt(lcep, sock);
+	while (!kernel_accept(lcep->sock, &sock, O_NONBLOCK)) {
+		target = lcep->is_port ? siw_cm_port_pick(lcep, sock) : lcep;
+		if (target)
+			siw_cep_adopt(target, sock, lcep->sk_data_ready);
+		else
+			siw_sock_free(sock);
+	}
+}
+
+/* End @cep from outside its lock, holding no reference of one's own. */
+static void siw_cep_end(struct siw_cep *cep)
+{
+	siw_cep_get(cep);
+	mutex_lock(&cep->lock);
+	siw_cep_finish(cep);
+	mutex_unlock(&cep->lock);
+	siw_cep_put(cep);
+}
+
+/* A listening socket for @cep, which then is LISTENING. */
+static int siw_cep_listen(struct siw_cep *cep,
+			  const struct sockaddr_storage *laddr, bool v6only,
+			  int backlog)
+{
+	int rv;
+
+	rv = siw_sock_create(cep, laddr->ss_family);
+	if (rv)
+		return rv;
+	/* Allow a new listener while old connections sit in TIME_WAIT. */
+	sock_set_reuseaddr(cep->sock->sk);
+	if (laddr->ss_family == AF_INET6 && v6only) {
+		rv = ip6_sock_set_v6only(cep->sock->sk);
+		if (rv)
+			return rv;
+	}
+	rv = kernel_bind(cep->sock, (struct sockaddr *)laddr,
+			 siw_addr_len(laddr));
+	if (rv)
+		return rv;
+	siw_cep_sk_attach(cep, true, NULL);
+	rv = kernel_listen(cep->sock, backlog);
+	if (rv)
+		return rv;
+	cep->laddr = *laddr;
+	cep->state = SIW_CEP_LISTENING;
+	return 0;
+}
+
+/* Shared wildcard sockets (ports), by namespace, family, port, v6only. */
+static LIST_HEAD(siw_cm_ports);
+static DEFINE_MUTEX(siw_cm_ports_lock);
+
+/* Make @member a wildcard listener on the shared socket of its port. */
+static int siw_cm_port_join(struct siw_cep *member,
+			    const struct sockaddr_storage *laddr, bool v6only,
+			    int backlog)
+{
+	struct net *net = dev_net(member->sdev->netdev);
+	struct siw_cep *port, *m;
+	bool found = false;
+	int rv = 0;
+
+	mutex_lock(&siw_cm_ports_lock);
+	list_for_each_entry(port, &siw_cm_ports, port_entry) {
+		if (port->net == net && port->v6only == v6only &&
+		    port->laddr.ss_family == laddr->ss_family &&
+		    siw_addr_port(&port->laddr) == siw_addr_port(laddr)) {
+			found = true;
+			break;
+		}
+	}
+	if (!found) {
+		port = siw_cep_alloc(member->sdev);
+		if (!port) {
+			rv = -ENOMEM;
+			goto out;
+		}
+		port->is_port = true;
+		port->net = net;
+		port->v6only = v6only;
+		mutex_lock(&port->lock);
+		rv = siw_cep_listen(port, laddr, v6only, backlog);
+		mutex_unlock(&port->lock);
+		if (rv) {
+			siw_cep_end(port);
+			goto out;
+		}
+		list_add_tail(&port->port_entry, &siw_cm_ports);
+		siw_cep_dbg(port, "shared listen on %pISpc\n", laddr);
+	}
+
+	mutex_lock(&port->lock);
+	list_for_each_entry(m, &port->members, member_entry)
+		if (m->sdev == member->sdev)
+			rv = -EADDRINUSE;
+	if (!rv) {
+		siw_cep_get(port);
+		member->port = port;
+		list_add_tail(&member->member_entry, &port->members);
+	}
+	mutex_unlock(&port->lock);
+out:
+	mutex_unlock(&siw_cm_ports_lock);
+	return rv;
+}
+
+/* A member is done: the port's socket goes with its last member. */
+static void siw_cm_port_leave(struct siw_cep *member)
+{
+	struct siw_cep *port = member->port;
+
+	mutex_lock(&siw_cm_ports_lock);
+	mutex_lock(&port->lock);
+	list_del_init(&member->member_entry);
+	if (list_empty(&port->members) && port->state == SIW_CEP_LISTENING) {
+		list_del_init(&port->port_entry);
+		siw_cep_finish(port);	/* the member still holds a ref */
+	}
+	mutex_unlock(&port->lock);
+	mutex_unlock(&siw_cm_ports_lock);
 }
 
 static int siw_iw_create_listen(struct iw_cm_id *id, int backlog)
 {
 	struct siw_device *sdev = to_siw_dev(id->device);
 	struct sockaddr_storage *laddr = &id->m_local_addr;
-	int alen = siw_addr_len(laddr);
 	struct siw_cep *cep;
 	int rv;
 
-	if (!alen)
+	if (!siw_addr_len(laddr))
 		return -EAFNOSUPPORT;
 	cep = siw_cep_alloc(sdev);
 	if (!cep)
 		return -ENOMEM;
 	mutex_lock(&cep->lock);
 
-	rv = siw_sock_create(cep, laddr->ss_family);
-	if (rv)
-		goto err;
-	/* Allow a new listener while old connections sit in TIME_WAIT. */
-	sock_set_reuseaddr(cep->sock->sk);
-	if (laddr->ss_family == AF_INET6 && id->afonly) {
-		rv = ip6_sock_set_v6only(cep->sock->sk);
+	if (siw_addr_any(laddr)) {
+		rv = siw_cm_port_join(cep, laddr, id->afonly, backlog);
+		if (rv)
+			goto err;
+		cep->laddr = *laddr;
+		cep->state = SIW_CEP_LISTENING;
+	} else {
+		rv = siw_cep_listen(cep, laddr, id->afonly, backlog);
 		if (rv)
 			goto err;
 	}
-	rv = kernel_bind(cep->sock, (struct sockaddr *)laddr, alen);
-	if (rv)
-		goto err;
-	siw_cep_sk_attach(cep, true, NULL);
-	rv = kernel_listen(cep->sock, backlog);
-	if (rv)
-		goto err;
-
 	cep->cm_id = id;
 	id->add_ref(id);
 	siw_cep_set_handle(id, cep);
-	cep->state = SIW_CEP_LISTENING;
-	cep->laddr = *laddr;
 	siw_cep_dbg(cep, "listen on %pISpc, backlog %d\n", laddr, backlog);
 	mutex_unlock(&cep->lock);
 	return 0;
@@ -982,6 +1188,8 @@ static int siw_iw_destroy_listen(struct iw_cm_id *id)
 		siw_cep_finish(lcep);
 	mutex_unlock(&lcep->lock);
 	siw_cep_set_handle(id, NULL);
+	if (lcep->port)
+		siw_cm_port_leave(lcep);
 
 	/* Connections the ULP has not seen yet go with the listener. */
 	for (;;) {
@@ -1163,7 +1371,8 @@ static void siw_cep_work(struct work_struct *work)
 	ev = xchg(&cep->events, 0);
 	switch (cep->state) {
 	case SIW_CEP_LISTENING:
-		siw_cep_accept_all(cep);
+		if (cep->sock)	/* wildcard members have none */
+			siw_cep_accept_all(cep);
 		break;
 	case SIW_CEP_CONNECTING:
 		siw_cep_connecting(cep);
@@ -1289,8 +1498,10 @@ void siw_cm_exit(void)
 	drain_workqueue(siw_cm_wq);
 
 	/* Parents first or last: they all go, without their child refs. */
-	xa_for_each(&siw_cep_xa, i, cep)
+	xa_for_each(&siw_cep_xa, i, cep) {
 		cep->listener = NULL;
+		cep->port = NULL;
+	}
 	xa_for_each(&siw_cep_xa, i, cep) {
 		left++;
 		siw_cep_release(&cep->ref);

@@ -74,6 +74,19 @@ struct siw_cep {
 	struct list_head child_entry;
 	spinlock_t children_lock;	/* children, child_entry of those */
 
+	/*
+	 * Wildcard listeners of all siw devices on one port share a socket,
+	 * owned by a port endpoint (is_port, no iw_cm_id) that hands each
+	 * connection to the member whose netdev has the local address.
+	 */
+	bool is_port;
+	bool v6only;			/* port: IPV6_V6ONLY */
+	struct net *net;		/* port: namespace of the socket */
+	struct siw_cep *port;		/* member: its port, ref held */
+	struct list_head members;	/* port: member listeners */
+	struct list_head member_entry;	/* member: in port->members */
+	struct list_head port_entry;	/* port: in the list of ports */
+
 	/* Socket callbacks saved while ours are installed */
 	void (*sk_state_change)(struct sock *sk);
 	void (*sk_data_ready)(struct sock *sk);
