@@ -14,6 +14,8 @@
  * Documentation/datapath.md.
  */
 #include <linux/bitops.h>
+#include <linux/bvec.h>
+#include <linux/highmem.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/net.h>
@@ -46,6 +48,11 @@
 				 (SIW_TX_FRAME_MAX / 508 + 2))
 #define SIW_TX_TERM_MAX		(SIW_MPA_LEN_SIZE + SIW_DDP_UNTAGGED_HDR_LEN + \
 				 SIW_TERM_CTRL_LEN + SIW_TERM_MAX_EXTRA)
+/* A framed Terminate: ULPDU_Length, ULPDU, pad, CRC, no marker. */
+#define SIW_TX_TERM_WIRE_MAX	(SIW_TX_TERM_MAX + 3 + SIW_MPA_CRC_SIZE)
+/* Without markers an FPDU is sent as pieces: header, payload, trailer. */
+#define SIW_TX_MAX_BVEC		32
+#define SIW_TX_TRAILER_OFF	256	/* in kpage, after header + inline */
 
 /* tx->flags */
 #define SIW_TX_QUEUED		0	/* run queued or about to run */
@@ -85,9 +92,17 @@ struct siw_tx_ctx {
 	u32 sge_off;			/* ... and offset in it */
 	u32 irq_burst;
 
-	/* The FPDU on its way into the socket. */
-	u8 *wire;
+	/*
+	 * The FPDU on its way into the socket: in wire, or (nbvec > 0) as
+	 * pieces in bvec: kpage (header and inline data), the payload
+	 * pages themselves, kpage again (pad and CRC).
+	 */
+	u8 *wire;			/* markers, or a Terminate */
+	u32 wire_size;
 	u8 *frame;			/* markers only: before framing */
+	struct page *kpage;
+	struct bio_vec bvec[SIW_TX_MAX_BVEC];
+	u32 nbvec;
 	u32 wire_len;
 	u32 wire_sent;
 	bool fpdu_last;			/* ends its message */
@@ -535,41 +550,170 @@ static int siw_tx_gather(struct siw_tx_ctx *tx, u8 *dst, u32 n)
 	return 0;
 }
 
-/*
- * Without markers the frame is framed where it was built: zero pad and
- * CRC (zero when not negotiated, as Linux siw) after the ULPDU.
- */
-static int siw_tx_seal(struct siw_qp *qp, u8 *frame, u32 frame_len)
+/* The DDP/RDMAP header of the next segment, @seg payload bytes. */
+static void siw_tx_hdr(struct siw_tx_ctx *tx, u32 seg, struct siw_iwarp_hdr *h)
 {
-	struct siw_fpdu_layout fl;
-	u32 crc = 0;
-	int rv;
+	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(tx->op);
 
-	rv = siw_fpdu_layout(0, frame_len - SIW_MPA_LEN_SIZE, false, &fl);
-	if (rv)
-		return rv;
-	memset(frame + frame_len, 0, fl.pad);
-	if (qp->conn.crc)
-		crc = siw_mpa_crc(frame, fl.fpdu_len - SIW_MPA_CRC_SIZE);
-	siw_put_le32(frame + fl.fpdu_len - SIW_MPA_CRC_SIZE, crc);
-	return fl.fpdu_len;
+	memset(h, 0, sizeof(*h));
+	h->opcode = tx->op;
+	h->last = tx->done + seg == tx->len;
+	h->payload_len = seg;
+	if (oi->flags & SIW_OPF_TAGGED) {
+		h->stag = tx->wqe.rkey;
+		h->to = tx->wqe.raddr + tx->done;
+	} else {
+		h->qn = oi->qn;
+		h->msn = tx->msn;
+		h->mo = tx->done;
+		h->inval_stag = tx->wqe.rkey;
+	}
+	if (tx->op == SIW_RDMAP_OP_READ_REQ && tx->wqe.num_sge) {
+		h->rreq.sink_stag = tx->wqe.sge[0].lkey;
+		h->rreq.sink_to = tx->wqe.sge[0].laddr;
+		h->rreq.read_size = tx->wqe.sge[0].length;
+	}
+	if (tx->op == SIW_RDMAP_OP_READ_REQ) {
+		h->rreq.src_stag = tx->wqe.rkey;
+		h->rreq.src_to = tx->wqe.raddr;
+	}
 }
 
-static int siw_tx_frame_done(struct siw_qp *qp, struct siw_tx_ctx *tx,
-			     u8 *frame, u32 frame_len)
+/*
+ * Markers: the frame (header and a copy of the payload) goes through
+ * siw_fpdu_build() into the wire image.
+ */
+static int siw_tx_frame_copy(struct siw_qp *qp, struct siw_tx_ctx *tx,
+			     u32 max, u32 *segp)
 {
-	int rv;
+	u32 seg = min(tx->len - tx->done, max);
+	struct siw_iwarp_hdr h;
+	int hl, rv;
 
-	if (qp->conn.markers_tx)
-		rv = siw_fpdu_build(tx->stream_off, frame, frame_len, true,
-				    qp->conn.crc, tx->wire, SIW_TX_WIRE_MAX);
-	else
-		rv = siw_tx_seal(qp, frame, frame_len);
+	siw_tx_hdr(tx, seg, &h);
+	hl = siw_iwarp_build(&h, 0, tx->frame, SIW_TX_FRAME_MAX);
+	if (hl < 0)
+		return hl;
+	rv = siw_tx_gather(tx, tx->frame + hl, seg);
+	if (rv)
+		return rv;
+	rv = siw_fpdu_build(tx->stream_off, tx->frame, hl + seg, true,
+			    qp->conn.crc, tx->wire, SIW_TX_WIRE_MAX);
 	if (rv < 0)
 		return rv;
+	tx->nbvec = 0;
 	tx->wire_len = rv;
 	tx->wire_sent = 0;
 	tx->stream_off += rv;
+	*segp = seg;
+	return 0;
+}
+
+/*
+ * Point bvec[*n] on at the next payload bytes, at most @want and as many
+ * as the free bvecs reach (one is kept for the trailer). Returns the
+ * bytes or -EFAULT.
+ */
+static int siw_tx_spans(struct siw_tx_ctx *tx, u32 want, u32 *n)
+{
+	const struct siw_sge *sge;
+	struct siw_mem_span span;
+	struct siw_mem_iter it;
+	u32 got = 0, k;
+	int rv;
+
+	while (got < want && *n < SIW_TX_MAX_BVEC - 1) {
+		if (tx->sge >= tx->wqe.num_sge)
+			return -EFAULT;
+		sge = &tx->wqe.sge[tx->sge];
+		if (tx->sge_off >= sge->length) {
+			tx->sge++;
+			tx->sge_off = 0;
+			continue;
+		}
+		k = min(want - got, sge->length - tx->sge_off);
+		siw_mem_iter_init(&it, tx->mem[tx->sge],
+				  sge->laddr + tx->sge_off, k);
+		while (*n < SIW_TX_MAX_BVEC - 1) {
+			rv = siw_mem_iter_next(&it, &span);
+			if (rv < 0)
+				return rv;
+			if (!rv)
+				break;
+			tx->bvec[*n].bv_page = span.page;
+			tx->bvec[*n].bv_offset = span.offset;
+			tx->bvec[*n].bv_len = span.len;
+			(*n)++;
+			got += span.len;
+			tx->sge_off += span.len;
+		}
+	}
+	return got;
+}
+
+/*
+ * No markers: the FPDU goes out as pieces, the payload straight from its
+ * pages (TCP copies it once, in sendmsg()); only the header, inline data
+ * and the trailer are written, into kpage.
+ */
+static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
+			       u32 max, u32 *segp)
+{
+	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(tx->op);
+	u8 *hdr = page_address(tx->kpage);
+	u8 *trailer = hdr + SIW_TX_TRAILER_OFF;
+	u32 seg = min(tx->len - tx->done, max);
+	u32 n = 1, i, pad, hlen, total, crc;
+	struct siw_iwarp_hdr h;
+	int hl, rv;
+	u8 *p;
+
+	hlen = SIW_MPA_LEN_SIZE + oi->hdr_len;
+	if (tx->wqe.flags & SIW_WQE_INLINE) {
+		/* At most SIW_MAX_INLINE: always one segment. */
+		memcpy(hdr + hlen, (u8 *)&tx->wqe.sge[1] + tx->done, seg);
+	} else {
+		rv = siw_tx_spans(tx, seg, &n);
+		if (rv < 0)
+			return rv;
+		seg = rv;
+	}
+
+	siw_tx_hdr(tx, seg, &h);
+	hl = siw_iwarp_build(&h, 0, hdr, hlen);
+	if (hl < 0)
+		return hl;
+	tx->bvec[0].bv_page = tx->kpage;
+	tx->bvec[0].bv_offset = 0;
+	tx->bvec[0].bv_len = hl;
+	if (tx->wqe.flags & SIW_WQE_INLINE)
+		tx->bvec[0].bv_len += seg;
+
+	pad = siw_mpa_pad(hl - SIW_MPA_LEN_SIZE + seg);
+	memset(trailer, 0, pad);
+	crc = 0;
+	if (qp->conn.crc) {
+		crc = ~0U;
+		for (i = 0; i < n; i++) {
+			p = kmap_local_page(tx->bvec[i].bv_page);
+			crc = siw_crc32c(crc, p + tx->bvec[i].bv_offset,
+					 tx->bvec[i].bv_len);
+			kunmap_local(p);
+		}
+		crc = ~siw_crc32c(crc, trailer, pad);
+	}
+	siw_put_le32(trailer + pad, crc);
+	tx->bvec[n].bv_page = tx->kpage;
+	tx->bvec[n].bv_offset = SIW_TX_TRAILER_OFF;
+	tx->bvec[n].bv_len = pad + SIW_MPA_CRC_SIZE;
+	n++;
+
+	total = siw_fpdu_len(hl - SIW_MPA_LEN_SIZE + seg);
+	tx->nbvec = n;
+	tx->wire_len = total;
+	tx->wire_sent = 0;
+	tx->stream_off += total;
+	*segp = seg;
 	return 0;
 }
 
@@ -577,47 +721,17 @@ static int siw_tx_frame_done(struct siw_qp *qp, struct siw_tx_ctx *tx,
 static void siw_tx_frame(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
 	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(tx->op);
-	u8 *frame = tx->frame ? tx->frame : tx->wire;
-	struct siw_iwarp_hdr h = {};
-	u32 seg;
-	int hl, rv;
+	u32 max = siw_tx_max_ulpdu(qp) - oi->hdr_len, seg = 0;
+	int rv;
 
-	seg = min(tx->len - tx->done, siw_tx_max_ulpdu(qp) - oi->hdr_len);
-	h.opcode = tx->op;
-	h.last = tx->done + seg == tx->len;
-	h.payload_len = seg;
-	if (oi->flags & SIW_OPF_TAGGED) {
-		h.stag = tx->wqe.rkey;
-		h.to = tx->wqe.raddr + tx->done;
-	} else {
-		h.qn = oi->qn;
-		h.msn = tx->msn;
-		h.mo = tx->done;
-		h.inval_stag = tx->wqe.rkey;
-	}
-	if (tx->op == SIW_RDMAP_OP_READ_REQ && tx->wqe.num_sge) {
-		h.rreq.sink_stag = tx->wqe.sge[0].lkey;
-		h.rreq.sink_to = tx->wqe.sge[0].laddr;
-		h.rreq.read_size = tx->wqe.sge[0].length;
-	}
-	if (tx->op == SIW_RDMAP_OP_READ_REQ) {
-		h.rreq.src_stag = tx->wqe.rkey;
-		h.rreq.src_to = tx->wqe.raddr;
-	}
-
-	hl = siw_iwarp_build(&h, 0, frame, SIW_TX_FRAME_MAX);
-	if (hl < 0) {
-		rv = hl;
-		goto err;
-	}
-	rv = siw_tx_gather(tx, frame + hl, seg);
-	if (rv)
-		goto err;
-	rv = siw_tx_frame_done(qp, tx, frame, hl + seg);
+	if (qp->conn.markers_tx)
+		rv = siw_tx_frame_copy(qp, tx, max, &seg);
+	else
+		rv = siw_tx_frame_pieces(qp, tx, max, &seg);
 	if (rv)
 		goto err;
 	tx->done += seg;
-	tx->fpdu_last = h.last;
+	tx->fpdu_last = tx->done == tx->len;
 	tx->fpdu_term = false;
 	return;
 
@@ -654,13 +768,21 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	int rv;
 
 	while (tx->wire_sent < tx->wire_len) {
-		kv.iov_base = tx->wire + tx->wire_sent;
-		kv.iov_len = tx->wire_len - tx->wire_sent;
 		/* More of the same message follows at once: let TCP wait. */
 		msg.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 		if (!tx->fpdu_last)
 			msg.msg_flags |= MSG_MORE;
-		rv = kernel_sendmsg(qp->sock, &msg, &kv, 1, kv.iov_len);
+		if (tx->nbvec) {
+			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, tx->bvec,
+				      tx->nbvec, tx->wire_len);
+			iov_iter_advance(&msg.msg_iter, tx->wire_sent);
+			rv = sock_sendmsg(qp->sock, &msg);
+		} else {
+			kv.iov_base = tx->wire + tx->wire_sent;
+			kv.iov_len = tx->wire_len - tx->wire_sent;
+			rv = kernel_sendmsg(qp->sock, &msg, &kv, 1,
+					    kv.iov_len);
+		}
 		if (rv <= 0)
 			return rv ? rv : -EAGAIN;
 		tx->wire_sent += rv;
@@ -678,7 +800,7 @@ static void siw_tx_frame_term(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	spin_lock_irqsave(&tx->term_lock, flags);
 	rv = siw_fpdu_build(tx->stream_off, tx->term_frame, tx->term_len,
 			    qp->conn.markers_tx, qp->conn.crc, tx->wire,
-			    SIW_TX_WIRE_MAX);
+			    tx->wire_size);
 	tx->term_pending = false;
 	spin_unlock_irqrestore(&tx->term_lock, flags);
 	if (rv < 0) {
@@ -686,6 +808,7 @@ static void siw_tx_frame_term(struct siw_qp *qp, struct siw_tx_ctx *tx)
 		siw_cm_close(qp->cep);
 		return;
 	}
+	tx->nbvec = 0;
 	tx->wire_len = rv;
 	tx->wire_sent = 0;
 	tx->stream_off += rv;
@@ -821,7 +944,10 @@ int siw_tx_init(struct siw_qp *qp)
 	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
 	if (!tx)
 		return -ENOMEM;
-	tx->wire = kvmalloc(SIW_TX_WIRE_MAX, GFP_KERNEL);
+	/* Without markers the wire buffer only ever holds a Terminate. */
+	tx->wire_size = qp->conn.markers_tx ? SIW_TX_WIRE_MAX :
+					      SIW_TX_TERM_WIRE_MAX;
+	tx->wire = kvmalloc(tx->wire_size, GFP_KERNEL);
 	if (!tx->wire)
 		goto err;
 	if (qp->conn.markers_tx) {
@@ -829,6 +955,9 @@ int siw_tx_init(struct siw_qp *qp)
 		if (!tx->frame)
 			goto err;
 	}
+	tx->kpage = alloc_page(GFP_KERNEL);
+	if (!tx->kpage)
+		goto err;
 	spin_lock_init(&tx->term_lock);
 	tx->term_msn = 1;
 	tx->msn_next[SIW_QN_SEND] = 1;
@@ -840,6 +969,7 @@ int siw_tx_init(struct siw_qp *qp)
 	return 0;
 
 err:
+	kvfree(tx->frame);
 	kvfree(tx->wire);
 	kfree(tx);
 	return -ENOMEM;
@@ -852,6 +982,7 @@ void siw_tx_fini(struct siw_qp *qp)
 	if (!tx)
 		return;
 	siw_tx_put_mem(tx);
+	__free_page(tx->kpage);
 	kvfree(tx->frame);
 	kvfree(tx->wire);
 	kfree(tx);
