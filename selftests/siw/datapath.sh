@@ -4,8 +4,8 @@
 # The data path end to end in one guest (client and server over loopback
 # through a siw device on a dummy netdev): rping with data verification
 # (Send, RDMA Read and Write) at several sizes, with and without CRC and
-# markers, and perftest bandwidth for Send, Write and Read. Bandwidths go to the TAP
-# diagnostics.
+# markers, perftest bandwidth for Send, Write and Read (to the TAP
+# diagnostics), and an independent Python peer checking markers and CRC.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/siw.sh"
 siw_require_vm
@@ -118,6 +118,35 @@ for mode in "mpa_crc_required=1" "mpa_markers=1" \
 	perf_check "[$mode] ib_read_bw" ib_read_bw -n 100
 	tap_check "[$mode] rdma link delete, unload" teardown
 done
+
+# An independent peer: datapath_peer.py speaks iWARP with markers and CRC
+# both ways to an rping server, byte-split segments included.
+PEER_TEXT=siw-datapath-peer-placed-this
+if setup mpa_markers=1 mpa_crc_required=1; then
+	rping -s -v -a $ADDR -p 7175 -S 1000 > "$LOG/peer.server" 2>&1 &
+	spid=$!
+	siw_wait_listen 7175
+	/usr/bin/python3 "$(dirname "$0")/datapath_peer.py" $ADDR 7175 \
+		$PEER_TEXT > "$LOG/peer.tap" 2>&1
+	peer_n=$tap_n
+	while read -r line; do
+		case "$line" in
+		"ok "*) tap_ok "peer: ${line#ok * - }" ;;
+		"not ok "*) tap_not_ok "peer: ${line#not ok * - }" ;;
+		*) echo "# $line" ;;
+		esac
+	done < "$LOG/peer.tap"
+	[ $tap_n -gt $peer_n ] || tap_not_ok "peer ran no check"
+	tap_check "peer: rping read what the Read Response carried" \
+		wait_for 10 grep -q "server ping data: $PEER_TEXT" \
+		"$LOG/peer.server"
+	kill $spid 2> /dev/null
+	wait $spid 2> /dev/null
+	spid=
+	tap_check "peer: rdma link delete, unload" teardown
+else
+	tap_not_ok "peer: load siw with markers and CRC"
+fi
 
 tap_check "no WARN or BUG in the kernel log" dmesg_clean
 tap_done
