@@ -132,12 +132,14 @@ killed() {
 tap_check "load siw, siwcm0 on dummy cm0" setup
 
 tap_check "rping IPv4, verified, 10 rounds" \
-	pair v4 7200 "rping -s -a $V4 -p 7200 -C 10" "rping -c -a $V4 -p 7200 -C 10 -V -S 100"
+	pair v4 7200 "rping -s -a $V4 -p 7200 -C 10 -S 100" \
+	"rping -c -a $V4 -p 7200 -C 10 -V -S 100"
 tap_check "rping IPv4, 60000 bytes, 10 rounds" \
 	pair v4big 7201 "rping -s -a $V4 -p 7201 -C 10 -S 60000" \
 	"rping -c -a $V4 -p 7201 -C 10 -V -S 60000"
 tap_check "rping IPv6, verified, 10 rounds" \
-	pair v6 7202 "rping -s -a $V6 -p 7202 -C 10" "rping -c -a $V6 -p 7202 -C 10 -V -S 100"
+	pair v6 7202 "rping -s -a $V6 -p 7202 -C 10 -S 100" \
+	"rping -c -a $V6 -p 7202 -C 10 -V -S 100"
 tap_check "rping IPv4, client bound to the source address" \
 	pair v4src 7203 "rping -s -a $V4 -p 7203 -C 3" "rping -c -I $V4 -a $V4 -p 7203 -C 3 -V"
 
