@@ -142,6 +142,24 @@ if setup mpa_markers=1 mpa_crc_required=1; then
 		"$LOG/peer.server"
 	kill $spid 2> /dev/null
 	wait $spid 2> /dev/null
+
+	# Broken frames, one connection each, to a persistent server.
+	rping -s -P -a $ADDR -p 7176 > "$LOG/peer-errors.server" 2>&1 &
+	spid=$!
+	siw_wait_listen 7176
+	/usr/bin/python3 "$(dirname "$0")/datapath_peer.py" $ADDR 7176 \
+		errors > "$LOG/peer-errors.tap" 2>&1
+	peer_n=$tap_n
+	while read -r line; do
+		case "$line" in
+		"ok "*) tap_ok "peer: ${line#ok * - }" ;;
+		"not ok "*) tap_not_ok "peer: ${line#not ok * - }" ;;
+		*) echo "# $line" ;;
+		esac
+	done < "$LOG/peer-errors.tap"
+	[ $tap_n -gt $peer_n ] || tap_not_ok "peer (errors) ran no check"
+	kill $spid 2> /dev/null
+	wait $spid 2> /dev/null
 	spid=
 	tap_check "peer: rdma link delete, unload" teardown
 else

@@ -15,6 +15,12 @@
 #      siw places it; rping -v prints it (the caller checks that).
 #   4. siw sends its own Send (rping's "go ahead"): checked like 2.
 #
+# datapath_peer.py ADDR PORT errors: against a persistent server (rping
+# -s -P), one connection per broken frame; each must end in a Terminate
+# (framed with markers and CRC, checked) with the right layer, type and
+# code: bad CRC, bad marker FPDUPTR, a Send longer than the receive
+# buffer.
+#
 # Prints TAP lines; exits 0 if all passed.
 import socket
 import struct
@@ -157,7 +163,8 @@ def tagged(opcode, stag, to, payload, last=True):
                        0x40 | opcode, stag, to) + payload
 
 
-def main():
+def connect():
+    """TCP and MPA v2 with markers and CRC: (socket, tx, rx) or None."""
     s = socket.create_connection((ADDR, PORT), timeout=20)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     # MPA v2 request: markers towards us, CRC, enhanced IRD/ORD 1/1.
@@ -174,11 +181,18 @@ def main():
     ok = rep[:16] == b"MPA ID Rep Frame" and not flags & 0x20
     tap(ok, "MPA reply accepts (flags 0x%02x)" % flags)
     if not ok:
-        return
+        return None
     tap(flags & 0x80 and flags & 0x40,
         "siw wants markers towards it and CRC")
-    tx = Stream(s, bool(flags & 0x80), bool(flags & 0x40))
-    rx = Stream(s, True, bool(flags & 0x40))
+    return s, Stream(s, bool(flags & 0x80), bool(flags & 0x40)), \
+        Stream(s, True, bool(flags & 0x40))
+
+
+def main():
+    conn = connect()
+    if not conn:
+        return
+    s, tx, rx = conn
 
     # 1. rping's advertisement: buf, rkey, size (big endian).
     adv = struct.pack(">QII", OUR_TO, OUR_STAG, SIZE)
@@ -220,8 +234,64 @@ def main():
     s.close()
 
 
+def expect_terminate(what, tx, rx, wire, layer, etype, ecode):
+    """Send @wire raw, expect a Terminate with layer/etype/ecode."""
+    tx.sock.sendall(wire)
+    try:
+        ulpdu, problems = rx.recv()
+    except (OSError, EOFError) as e:
+        tap(False, "%s: no Terminate (%s)" % (what, e))
+        return
+    tap(not problems, "%s: Terminate framing checks out %s"
+        % (what, problems or ""))
+    if len(ulpdu) < 22 or ulpdu[1] & 0x0f != 7:
+        tap(False, "%s: got opcode %d, not a Terminate" %
+            (what, ulpdu[1] & 0x0f if len(ulpdu) > 1 else -1))
+        return
+    qn = struct.unpack(">I", ulpdu[6:10])[0]
+    got = (ulpdu[18] >> 4, ulpdu[18] & 0x0f, ulpdu[19])
+    tap(qn == 2 and got == (layer, etype, ecode),
+        "%s: Terminate on queue 2, layer/type/code %s (want %s)"
+        % (what, got, (layer, etype, ecode)))
+
+
+def errors():
+    adv = untagged(3, 0, 1, 0, struct.pack(">QII", OUR_TO, OUR_STAG, SIZE))
+
+    conn = connect()
+    if conn:
+        s, tx, rx = conn
+        wire = bytearray(tx.frame(adv))
+        wire[-1] ^= 0x5a
+        expect_terminate("bad CRC", tx, rx, bytes(wire), 2, 0, 2)
+        s.close()
+
+    conn = connect()
+    if conn:
+        s, tx, rx = conn
+        # The stream's first marker, in front of the first ULPDU_Length,
+        # must say 0; this one points 4 bytes further.
+        wire = bytearray(tx.frame(adv))
+        wire[3] ^= 0x04
+        if tx.crc:
+            wire[-4:] = struct.pack("<I", crc32c(bytes(wire[:-4])))
+        expect_terminate("bad marker FPDUPTR", tx, rx, bytes(wire), 2, 0, 3)
+        s.close()
+
+    conn = connect()
+    if conn:
+        s, tx, rx = conn
+        # rping posts 16-byte receives.
+        expect_terminate("Send longer than the receive buffer", tx, rx,
+                         tx.frame(untagged(3, 0, 1, 0, b"x" * 100)), 1, 2, 5)
+        s.close()
+
+
 try:
-    main()
+    if TEXT == b"errors":
+        errors()
+    else:
+        main()
 except (OSError, EOFError) as e:
     tap(False, "peer: %s" % e)
 print("1..%d" % n)
