@@ -361,6 +361,9 @@ static int siw_rx_begin_write(struct siw_qp *qp, struct siw_rx_ctx *rx)
 {
 	const struct siw_iwarp_hdr *h = &rx->h;
 
+	/* A zero length Write (an RFC 6581 RTR) places nothing: as Linux siw. */
+	if (!h->payload_len)
+		return 0;
 	return siw_rx_get_target(qp, rx, h->stag, h->to, h->payload_len,
 				 IB_ACCESS_REMOTE_WRITE);
 }
