@@ -47,7 +47,7 @@ setup() {
 
 # rping_pair SERVER_ADDR CLIENT_SRC SIZE: one verified rping session.
 rping_pair() {
-	rping -s -a "$1" -C 10 > /tmp/interop-server.log 2>&1 &
+	rping -s -a "$1" -C 10 -S "$3" > /tmp/interop-server.log 2>&1 &
 	_spid=$!
 	siw_wait_listen 7174
 	timeout 120 rping -c -a "$1" -I "$2" -C 10 -V -S "$3" > /tmp/interop-client.log 2>&1
