@@ -349,6 +349,13 @@ static bool siw_tx_fetch_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 
 	spin_lock_irqsave(&qp->sq_lock, flags);
 	sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
+	/*
+	 * libsiw rings the doorbell only if the slot before its new SQEs is
+	 * free: it stores the new VALID, then loads the old slot's flags. We
+	 * freed that slot (a store) and now load the next VALID: a full
+	 * barrier, so that one of the two sides sees the other's store.
+	 */
+	smp_mb();
 	/* Acquire: the contents only after VALID. */
 	f = smp_load_acquire(&sqe->flags);
 	if (f & SIW_WQE_VALID) {
