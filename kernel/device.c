@@ -65,10 +65,9 @@ static int siw_query_device(struct ib_device *base_dev,
 	attr->max_qp_rd_atom = SIW_MAX_ORD_QP;
 	attr->max_qp_init_rd_atom = SIW_MAX_IRD_QP;
 	attr->max_res_rd_atom = SIW_MAX_QP * SIW_MAX_IRD_QP;
-	/* No SRQs until srq.c exists: advertise none rather than fail later. */
-	attr->max_srq = 0;
-	attr->max_srq_wr = 0;
-	attr->max_srq_sge = 0;
+	attr->max_srq = SIW_MAX_SRQ;
+	attr->max_srq_wr = SIW_MAX_SRQ_WR;
+	attr->max_srq_sge = SIW_MAX_SGE;
 	attr->max_fast_reg_page_list_len = SIW_MAX_FR_PAGES;
 	/* alloc_mr, map_mr_sg and REG_MR/LOCAL_INV (mem.c). */
 	attr->device_cap_flags |= IB_DEVICE_MEM_MGT_EXTENSIONS;
@@ -244,6 +243,7 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	ib_set_device_ops(base_dev, &siw_device_ops);
 	ib_set_device_ops(base_dev, &siw_verbs_ops);
 	ib_set_device_ops(base_dev, &siw_cq_ops);
+	ib_set_device_ops(base_dev, &siw_srq_ops);
 	ib_set_device_ops(base_dev, &siw_qp_ops);
 	ib_set_device_ops(base_dev, &siw_mem_ops);
 	ib_set_device_ops(base_dev, &siw_cm_ops);

@@ -20,6 +20,7 @@
 #include "siw.h"
 #include "qp.h"
 #include "cq.h"
+#include "srq.h"
 #include "umap.h"
 
 /* QP work items; flushed by module exit before the code goes away. */
@@ -126,6 +127,16 @@ static void siw_rq_flush(struct siw_qp *qp)
 	u64 id;
 
 	spin_lock_irqsave(&qp->rq_lock, flags);
+	/* The rest of an SRQ stays for the QPs still using it. */
+	if (qp->srq) {
+		if (qp->srq_held) {
+			qp->srq_held = false;
+			siw_qp_flush_cqe(qp, qp->rcq, qp->srq_held_id,
+					 SIW_OP_RECEIVE);
+		}
+		spin_unlock_irqrestore(&qp->rq_lock, flags);
+		return;
+	}
 	for (n = 0; n < qp->rq_size; n++) {
 		rqe = &qp->recvq[qp->rq_get & (qp->rq_size - 1)];
 		/* Acquire: read the entry only after seeing it valid. */
@@ -136,6 +147,67 @@ static void siw_rq_flush(struct siw_qp *qp)
 		smp_store_release(&rqe->flags, 0);
 		qp->rq_get++;
 		siw_qp_flush_cqe(qp, qp->rcq, id, SIW_OP_RECEIVE);
+	}
+	spin_unlock_irqrestore(&qp->rq_lock, flags);
+}
+
+bool siw_qp_take_rqe(struct siw_qp *qp, struct siw_rqe *rqe, u32 *token)
+{
+	bool got = false, limit_event = false;
+	struct siw_rqe *slot;
+	unsigned long flags;
+	u16 f;
+
+	spin_lock_irqsave(&qp->rq_lock, flags);
+	if (qp->srq) {
+		/*
+		 * The state is ERROR before the flush takes rq_lock: an entry
+		 * taken after the flush would never complete, so take none.
+		 */
+		if (READ_ONCE(qp->state) != SIW_QP_STATE_ERROR &&
+		    !qp->srq_held &&
+		    siw_srq_take(qp->srq, rqe, &limit_event)) {
+			qp->srq_held = true;
+			qp->srq_held_id = rqe->id;
+			*token = ++qp->rq_get;
+			got = true;
+		}
+	} else {
+		slot = &qp->recvq[qp->rq_get & (qp->rq_size - 1)];
+		/* Acquire: the contents only after VALID. */
+		f = smp_load_acquire(&slot->flags);
+		if (f & SIW_WQE_VALID) {
+			memcpy(rqe, slot, sizeof(*rqe));
+			rqe->flags = f;
+			*token = qp->rq_get;
+			got = true;
+		}
+	}
+	spin_unlock_irqrestore(&qp->rq_lock, flags);
+	if (limit_event)
+		siw_srq_limit_event(qp->srq);
+	return got;
+}
+
+void siw_qp_rqe_done(struct siw_qp *qp, u32 token, const struct siw_rqe *rqe,
+		     u32 bytes, u32 inval_stag, bool solicited, u16 status)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&qp->rq_lock, flags);
+	if (qp->srq) {
+		if (qp->srq_held && qp->rq_get == token) {
+			qp->srq_held = false;
+			siw_qp_complete_rqe(qp, rqe, bytes, inval_stag,
+					    solicited, status);
+		}
+	} else if (qp->rq_get == token) {
+		/* Release: our copy is taken before the producer reuses it. */
+		smp_store_release(&qp->recvq[token & (qp->rq_size - 1)].flags,
+				  0);
+		qp->rq_get = token + 1;
+		siw_qp_complete_rqe(qp, rqe, bytes, inval_stag, solicited,
+				    status);
 	}
 	spin_unlock_irqrestore(&qp->rq_lock, flags);
 }
@@ -442,12 +514,13 @@ static int siw_qp_check_caps(struct siw_device *sdev,
 		return -EOPNOTSUPP;
 	if (attr->create_flags)
 		return -EOPNOTSUPP;
-	if (attr->srq)
-		return -EOPNOTSUPP;	/* SRQ attachment comes with srq.c */
 	if (!attr->send_cq || !attr->recv_cq)
 		return -EINVAL;
-	if (!cap->max_send_wr || cap->max_send_wr > SIW_MAX_QP_WR ||
-	    !cap->max_recv_wr || cap->max_recv_wr > SIW_MAX_QP_WR)
+	if (!cap->max_send_wr || cap->max_send_wr > SIW_MAX_QP_WR)
+		return -EINVAL;
+	/* With an SRQ the receive capabilities are the SRQ's. */
+	if (!attr->srq &&
+	    (!cap->max_recv_wr || cap->max_recv_wr > SIW_MAX_QP_WR))
 		return -EINVAL;
 	if (cap->max_send_sge > SIW_MAX_SGE || cap->max_recv_sge > SIW_MAX_SGE)
 		return -EINVAL;
@@ -490,10 +563,15 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 	spin_lock_init(&qp->rq_lock);
 
 	qp->sq_size = roundup_pow_of_two(attr->cap.max_send_wr);
-	qp->rq_size = roundup_pow_of_two(attr->cap.max_recv_wr);
 	qp->sendq = siw_qp_alloc_ring(qp, qp->sq_size, sizeof(struct siw_sqe));
-	qp->recvq = siw_qp_alloc_ring(qp, qp->rq_size, sizeof(struct siw_rqe));
-	if (!qp->sendq || !qp->recvq) {
+	if (attr->srq) {
+		qp->srq = to_siw_srq(attr->srq);
+	} else {
+		qp->rq_size = roundup_pow_of_two(attr->cap.max_recv_wr);
+		qp->recvq = siw_qp_alloc_ring(qp, qp->rq_size,
+					      sizeof(struct siw_rqe));
+	}
+	if (!qp->sendq || (!qp->srq && !qp->recvq)) {
 		rv = -ENOMEM;
 		goto err_rings;
 	}
@@ -518,7 +596,12 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 		if (rv)
 			goto err_id;
 		uresp.sq_key = qp->sq_key;
-		uresp.rq_key = qp->rq_key;
+		/*
+		 * With an SRQ there is no RQ to map, but stock libsiw refuses
+		 * a QP whose rq_key is SIW_INVAL_UOBJ_KEY (it never maps it
+		 * then): answer 0, as the in-tree driver does.
+		 */
+		uresp.rq_key = qp->srq ? 0 : qp->rq_key;
 		uresp.qp_id = id;
 		uresp.num_sqe = qp->sq_size;
 		uresp.num_rqe = qp->rq_size;
@@ -712,6 +795,7 @@ static int siw_query_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
 	init->qp_type = IB_QPT_RC;
 	init->send_cq = base_qp->send_cq;
 	init->recv_cq = base_qp->recv_cq;
+	init->srq = base_qp->srq;
 	init->cap = attr->cap;
 	init->sq_sig_type = qp->sq_sig_all ? IB_SIGNAL_ALL_WR :
 					     IB_SIGNAL_REQ_WR;
@@ -884,8 +968,11 @@ static int siw_post_recv(struct ib_qp *base_qp, const struct ib_recv_wr *wr,
 	unsigned long flags;
 	int rv = 0, i;
 
-	/* User QPs post receives into their mapped ring, never here. */
-	if (qp->user) {
+	/*
+	 * User QPs post receives into their mapped ring, never here; a QP
+	 * with an SRQ receives into buffers posted to the SRQ.
+	 */
+	if (qp->user || qp->srq) {
 		*bad_wr = wr;
 		return -EINVAL;
 	}

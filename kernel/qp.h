@@ -27,6 +27,7 @@ enum siw_qp_state {
 };
 
 struct siw_cq;
+struct siw_srq;
 struct siw_cep;
 struct siw_tx_ctx;
 struct siw_rx_ctx;
@@ -75,10 +76,15 @@ struct siw_qp {
 	u32 sq_put;			/* next free SQE (kernel QPs) */
 
 	spinlock_t rq_lock;		/* producers and flush of the RQ */
-	struct siw_rqe *recvq;
+	struct siw_rqe *recvq;		/* NULL with an SRQ */
 	u32 rq_size;
-	u32 rq_get;
+	u32 rq_get;			/* with an SRQ: entries taken */
 	u32 rq_put;
+
+	/* With an SRQ: the entry RX took from it and has not completed. */
+	struct siw_srq *srq;
+	bool srq_held;
+	u64 srq_held_id;
 
 	struct siw_cq *scq;
 	struct siw_cq *rcq;
@@ -183,6 +189,18 @@ int siw_qp_complete_sqe(struct siw_qp *qp, const struct siw_sqe *sqe,
 			u32 bytes, u16 status);
 int siw_qp_complete_rqe(struct siw_qp *qp, const struct siw_rqe *rqe,
 			u32 bytes, u32 inval_stag, bool solicited, u16 status);
+
+/*
+ * Receive buffers for RX, from the QP's own RQ or its SRQ alike:
+ * siw_qp_take_rqe() copies the next posted RQE into @rqe and returns a
+ * token for it (false: none posted, or the QP is flushed already);
+ * siw_qp_rqe_done() completes it with @status, unless a flush completed
+ * it meanwhile. An RQ entry stays in its ring until done; an SRQ entry
+ * leaves the SRQ at once and the QP flushes it if it errs first.
+ */
+bool siw_qp_take_rqe(struct siw_qp *qp, struct siw_rqe *rqe, u32 *token);
+void siw_qp_rqe_done(struct siw_qp *qp, u32 token, const struct siw_rqe *rqe,
+		     u32 bytes, u32 inval_stag, bool solicited, u16 status);
 
 /*
  * tx.c: siw_tx_init()/siw_tx_fini() own qp->tx; siw_tx_kick() asks the

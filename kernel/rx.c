@@ -84,7 +84,7 @@ struct siw_rx_ctx {
 	/* The untagged Send in progress */
 	bool snd_active;
 	struct siw_rqe rqe;		/* private copy: never reread */
-	u32 rq_idx;
+	u32 rq_token;			/* from siw_qp_take_rqe() */
 	u64 snd_buflen;
 	u32 snd_placed;
 	int snd_sge;			/* SGE snd walks */
@@ -177,49 +177,13 @@ static void siw_rx_fail(struct siw_qp *qp, struct siw_rx_ctx *rx, int cause)
 	siw_rx_release(rx);
 }
 
-/*
- * Receive queue: the RQE at rq_get is copied once; the slot is given
- * back (VALID cleared, rq_get advanced) when the Send completes, unless a
- * flush took it meanwhile (it then completed it).
- */
-static bool siw_rx_fetch_rqe(struct siw_qp *qp, struct siw_rx_ctx *rx)
-{
-	struct siw_rqe *rqe;
-	unsigned long flags;
-	bool got = false;
-	u16 f;
-
-	spin_lock_irqsave(&qp->rq_lock, flags);
-	rqe = &qp->recvq[qp->rq_get & (qp->rq_size - 1)];
-	/* Acquire: the contents only after VALID. */
-	f = smp_load_acquire(&rqe->flags);
-	if (f & SIW_WQE_VALID) {
-		memcpy(&rx->rqe, rqe, sizeof(rx->rqe));
-		rx->rqe.flags = f;
-		rx->rq_idx = qp->rq_get;
-		got = true;
-	}
-	spin_unlock_irqrestore(&qp->rq_lock, flags);
-	return got;
-}
-
-/* As siw_tx_sqe_done(): complete and hand back, if a flush did not. */
+/* Complete the Send's RQE (siw_qp_rqe_done() skips it if flushed). */
 static void siw_rx_rqe_done(struct siw_qp *qp, struct siw_rx_ctx *rx,
 			    u32 bytes, u32 inval_stag, bool se, u16 status)
 {
-	struct siw_rqe *rqe = &qp->recvq[rx->rq_idx & (qp->rq_size - 1)];
-	unsigned long flags;
-
 	siw_rx_put_send(rx);
-	spin_lock_irqsave(&qp->rq_lock, flags);
-	if (qp->rq_get == rx->rq_idx) {
-		/* Release: our copy is taken before the producer reuses it. */
-		smp_store_release(&rqe->flags, 0);
-		qp->rq_get = rx->rq_idx + 1;
-		siw_qp_complete_rqe(qp, &rx->rqe, bytes, inval_stag, se,
-				    status);
-	}
-	spin_unlock_irqrestore(&qp->rq_lock, flags);
+	siw_qp_rqe_done(qp, rx->rq_token, &rx->rqe, bytes, inval_stag, se,
+			status);
 }
 
 /*
@@ -278,7 +242,7 @@ static int siw_rx_begin_send(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	int rv;
 
 	if (!rx->snd_active) {
-		bool buf = siw_rx_fetch_rqe(qp, rx);
+		bool buf = siw_qp_take_rqe(qp, &rx->rqe, &rx->rq_token);
 
 		rv = siw_ddp_check_msn(h->msn, rx->msn[SIW_QN_SEND], buf);
 		if (rv)

@@ -101,8 +101,9 @@ extern const struct ib_device_ops siw_verbs_ops;
 /* qp.c */
 extern const struct ib_device_ops siw_qp_ops;
 
-/* cq.c */
+/* cq.c, srq.c */
 extern const struct ib_device_ops siw_cq_ops;
+extern const struct ib_device_ops siw_srq_ops;
 
 /* cm.c: connection management; policy from module parameters (main.c) */
 struct siw_cm_config {

@@ -98,6 +98,8 @@ done
 perf_check "ib_send_bw, 64 KiB" ib_send_bw -n 100 -s 65536
 perf_check "ib_write_bw" ib_write_bw -n 100
 perf_check "ib_read_bw" ib_read_bw -n 100
+perf_check "ib_send_bw through a shared receive queue" ib_send_bw -n 100 \
+	-s 4096 --use-srq
 tap_check "no QP left once the programs ended" \
 	sh -c "[ -z \"\$(rdma resource show qp 2> /dev/null | grep siw0)\" ]"
 tap_check "rdma link delete, unload" teardown

@@ -211,6 +211,38 @@ tap_check "nvmet: unlink port, remove port, namespace, subsystem" \
 	step teardown_target
 tap_check "rmmod nvme_rdma nvmet_rdma" step unload_ulps
 tap_check "no QP left on siw0" step no_qp_left
+
+# Again with the target receiving through one shared receive queue per
+# completion vector (nvmet_rdma use_srq=1): the kernel SRQ path.
+load_srq_modules() {
+	modprobe nvmet_rdma use_srq=1 && modprobe nvme_rdma &&
+		grep -q Y /sys/module/nvmet_rdma/parameters/use_srq
+}
+
+srq_in_use() {
+	_s=$(rdma resource show srq 2>&1)
+	echo "$_s" | grep -q 'siw0.*nvmet_rdma' ||
+		{ echo "no nvmet_rdma SRQ on siw0: $_s"; return 1; }
+}
+
+tap_check "[srq] modprobe nvmet_rdma use_srq=1, nvme_rdma" \
+	step load_srq_modules
+tap_check "[srq] nvmet: subsystem, namespace, rdma port" step setup_target
+if tap_check "[srq] nvme connect -t rdma" step connect; [ -n "$(find_dev)" ]; then
+	DEV=$(find_dev)
+	tap_check "[srq] the target's SRQs live on siw0" step srq_in_use
+	fio_check "[srq] fio 4 KiB random write, iodepth 32, crc32c verify" srq4k \
+		--rw=randwrite --bs=4k --size=16m --iodepth=32 \
+		--verify=crc32c --do_verify=1 --verify_fatal=1
+	tap_check "[srq] nvme disconnect" step disconnect
+else
+	tap_not_ok "[srq] SRQ in use (not connected)"
+	tap_not_ok "[srq] fio (not connected)"
+	tap_not_ok "[srq] nvme disconnect (not connected)"
+fi
+tap_check "[srq] nvmet teardown" step teardown_target
+tap_check "[srq] rmmod nvme_rdma nvmet_rdma" step unload_ulps
+tap_check "[srq] no QP left on siw0" step no_qp_left
 tap_check "rdma link delete siw0, unload siw" step remove_siw
 tap_check "no QP error event (an orderly disconnect is none)" step no_qp_event
 tap_check "no WARN or BUG in the kernel log" step dmesg_clean
