@@ -91,6 +91,56 @@ perf_check() {
 	[ -s "$LOG/bw" ] && tap_diag "$_desc: $(cat "$LOG/bw")"
 }
 
+# Latency: perftest's "#bytes #iterations t_min t_max t_typical t_avg ...".
+lat_pair() {
+	_t=$1
+	shift
+	pair "$_t" 18515 "$_t -R -F $*" "$_t -R -F $* $ADDR" || return 1
+	_lat=$(awk '$1 ~ /^[0-9]+$/ && NF >= 6 { print $1 " bytes: typical " $5 " us, average " $6 " us" }' \
+		"$LOG/$_t.client" | tail -n 1)
+	[ -n "$_lat" ] || return 1
+	echo "$_t $_lat" > "$LOG/bw"
+}
+
+lat_check() {
+	_desc=$1
+	shift
+	rm -f "$LOG/bw"
+	tap_check "$_desc" lat_pair "$@"
+	[ -s "$LOG/bw" ] && tap_diag "$_desc: $(cat "$LOG/bw")"
+}
+
+# A client killed (SIGKILL) in the middle of a transfer: its QPs are torn
+# down by the kernel's uverbs cleanup, the server sees the connection go
+# and ends (or is stopped), and nothing stays behind.
+kill_mid_transfer() {
+	ib_write_bw -R -F -D 60 -s 65536 > "$LOG/kill.server" 2>&1 &
+	spid=$!
+	siw_wait_listen 18515 || return 1
+	ib_write_bw -R -F -D 60 -s 65536 $ADDR > "$LOG/kill.client" 2>&1 &
+	_cpid=$!
+	# Wait until data moves (the client prints its header when it runs).
+	wait_for 30 grep -q "local address" "$LOG/kill.client" || {
+		echo "client never connected"; kill -9 $_cpid; return 1; }
+	sleep 2
+	kill -9 $_cpid
+	wait $_cpid 2> /dev/null
+	# The server learns of it through a disconnect or a flush.
+	_i=0
+	while kill -0 $spid 2> /dev/null && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 $spid 2> /dev/null; then
+		echo "server still running 30 s after its peer was killed"
+		kill -9 $spid
+	fi
+	wait $spid 2> /dev/null
+	spid=
+	wait_for 20 sh -c "[ -z \"\$(rdma resource show qp 2> /dev/null | grep siw0)\" ]" ||
+		{ echo "QPs left:"; rdma resource show qp; return 1; }
+}
+
 tap_check "load siw, siw0 on dummy dp0" setup
 for size in 64 4096 65535; do
 	tap_check "rping -V, $size bytes, 100 rounds" rping_pair $size
@@ -100,6 +150,15 @@ perf_check "ib_write_bw" ib_write_bw -n 100
 perf_check "ib_read_bw" ib_read_bw -n 100
 perf_check "ib_send_bw through a shared receive queue" ib_send_bw -n 100 \
 	-s 4096 --use-srq
+perf_check "ib_write_bw, 4 QPs" ib_write_bw -n 100 -q 4
+perf_check "ib_send_bw, 4 QPs, 4 KiB" ib_send_bw -n 100 -q 4 -s 4096
+perf_check "ib_read_bw, 4 QPs" ib_read_bw -n 100 -q 4
+lat_check "ib_send_lat, 64 bytes" ib_send_lat -n 200 -s 64
+lat_check "ib_write_lat, 64 bytes" ib_write_lat -n 200 -s 64
+lat_check "ib_read_lat, 64 bytes" ib_read_lat -n 200 -s 64
+lat_check "ib_send_lat, 64 KiB" ib_send_lat -n 50 -s 65536
+tap_check "a client killed mid-transfer leaves no QP, the server ends" \
+	kill_mid_transfer
 tap_check "no QP left once the programs ended" \
 	sh -c "[ -z \"\$(rdma resource show qp 2> /dev/null | grep siw0)\" ]"
 tap_check "rdma link delete, unload" teardown
