@@ -34,10 +34,10 @@ if [ ! -s "$initrd" ] || [ "$top/selftests/vm/mkinitramfs.sh" -nt "$initrd" ]; t
 	"$top/selftests/vm/mkinitramfs.sh" "$kver" "$initrd" || exit 2
 fi
 
-# One VM at a time on this machine: parallel runs would share 2 cores and
-# turn every timeout into noise.
+# One VM at a time per machine, whichever checkout starts it: parallel
+# runs would share 2 cores and turn every timeout into noise.
 mkdir -p "$top/build"
-exec 9> "$top/build/.vm.lock"
+exec 9> "${SIW_VM_LOCK:-/tmp/siw-vm.lock}"
 flock 9
 
 rm -rf "$out"
