@@ -30,7 +30,7 @@ all: module
 # and 6.1 and 6.12 objects must not meet.
 module:
 	@mkdir -p $(BUILD)
-	@cp -a -u Kbuild kernel $(BUILD)/
+	@cp -a -u Kbuild kernel include $(BUILD)/
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(BUILD) $(KBUILD_EXTRA) modules
 
 modules-all:
@@ -47,7 +47,7 @@ DKMS_SRC := $(DESTDIR)/usr/src/siw-$(SIW_VERSION)
 dkms-add:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
-	cp -a Kbuild dkms.conf $(DKMS_SRC)/
+	cp -a Kbuild dkms.conf include $(DKMS_SRC)/
 	rsync -a --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' kernel $(DKMS_SRC)/ 2>/dev/null || \
 		cp -a kernel $(DKMS_SRC)/
 	@if [ -z "$(DESTDIR)" ]; then dkms add -m siw -v $(SIW_VERSION); fi

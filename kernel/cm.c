@@ -401,17 +401,22 @@ static void siw_cep_sk_detach(struct siw_cep *cep)
  * ===================================================================
  */
 
-static void siw_cm_policy(struct siw_mpa_policy *pol, u32 ird, u32 ord)
+/* The device's settings (siwctl dev set) as they are when a setup starts. */
+static void siw_cm_policy(struct siw_device *sdev, struct siw_mpa_policy *pol,
+			  u32 ird, u32 ord)
 {
+	struct siw_cm_config cfg;
+
+	siw_device_get_config(sdev, &cfg);
 	memset(pol, 0, sizeof(*pol));
-	pol->rev = siw_cm_cfg.mpa_rev;
-	pol->crc_required = siw_cm_cfg.crc_required;
+	pol->rev = cfg.mpa_rev;
+	pol->crc_required = cfg.crc_required;
 	pol->crc_allowed = true;
-	pol->markers_rx = siw_cm_cfg.markers;
-	pol->markers_tx = siw_cm_cfg.markers;
+	pol->markers_rx = cfg.markers;
+	pol->markers_tx = cfg.markers;
 	pol->enhanced = pol->rev == SIW_MPA_REV_2;
 	/* cm.c sends and swallows RTRs itself: zero length Write only. */
-	pol->p2p = siw_cm_cfg.peer_to_peer;
+	pol->p2p = cfg.peer_to_peer;
 	pol->rtr = pol->p2p ? SIW_RTR_WRITE : 0;
 	pol->ird = ird;
 	pol->ord = ord;
@@ -453,6 +458,16 @@ static int siw_cep_upcall(struct siw_cep *cep, struct iw_cm_id *id,
 	siw_cep_dbg(cep, "event %d status %d pd %u: %d\n", type, status,
 		    pd_len, rv);
 	return rv;
+}
+
+/* Socket options of the device's settings: small FPDUs go out at once. */
+static void siw_cm_sock_options(struct siw_device *sdev, struct socket *sock)
+{
+	struct siw_cm_config cfg;
+
+	siw_device_get_config(sdev, &cfg);
+	if (cfg.tcp_nodelay)
+		tcp_sock_set_nodelay(sock->sk);
 }
 
 static void siw_cep_arm_timeout(struct siw_cep *cep)
@@ -801,7 +816,7 @@ static int siw_iw_connect(struct iw_cm_id *id, struct iw_cm_conn_param *param)
 	cep->state = SIW_CEP_CONNECTING;
 
 	/* The request goes out as soon as TCP is up. */
-	siw_cm_policy(&cep->pol, param->ird, param->ord);
+	siw_cm_policy(cep->sdev, &cep->pol, param->ird, param->ord);
 	rv = siw_mpa_req_init(&cep->pol, param->private_data,
 			      param->private_data_len, &cep->req);
 	if (rv)
@@ -832,7 +847,7 @@ static int siw_iw_connect(struct iw_cm_id *id, struct iw_cm_conn_param *param)
 		if (rv)
 			goto err;
 	}
-	tcp_sock_set_nodelay(cep->sock->sk);
+	siw_cm_sock_options(cep->sdev, cep->sock);
 	siw_cep_sk_attach(cep, false, NULL);
 
 	cep->cm_id = id;
@@ -888,7 +903,7 @@ static void siw_cep_proc_mpa_req(struct siw_cep *cep)
 	}
 
 	/* Refuse what no accept could agree to before bothering the ULP. */
-	siw_cm_policy(&pol, 0, 0);
+	siw_cm_policy(lcep->sdev, &pol, 0, 0);
 	rv = siw_mpa_negotiate_req(&pol, &cep->req, &res);
 	if (!rv && cep->req.pd_len > SIW_CM_MAX_PD)
 		rv = SIW_ERR_MPA_REQ_REP;
@@ -941,7 +956,7 @@ static void siw_cep_adopt(struct siw_cep *lcep, struct socket *sock,
 	cep->listener = lcep;
 	cep->sock = sock;
 	cep->state = SIW_CEP_AWAIT_MPA_REQ;
-	tcp_sock_set_nodelay(sock->sk);
+	siw_cm_sock_options(cep->sdev, sock);
 	siw_cep_getnames(cep);
 
 	spin_lock(&lcep->children_lock);
@@ -1245,7 +1260,7 @@ static int siw_iw_accept(struct iw_cm_id *id, struct iw_cm_conn_param *param)
 		goto reject;
 	}
 
-	siw_cm_policy(&cep->pol, param->ird, param->ord);
+	siw_cm_policy(cep->sdev, &cep->pol, param->ird, param->ord);
 	rv = siw_mpa_negotiate_req(&cep->pol, &cep->req, &cep->res);
 	if (rv) {
 		rv = rv > 0 ? -ECONNREFUSED : rv;
@@ -1452,19 +1467,33 @@ const struct ib_device_ops siw_cm_ops = {
 	.iw_reject = siw_iw_reject,
 };
 
+/* 0, or -EINVAL and in *@why what is wrong with @cfg. */
+int siw_cm_config_check(const struct siw_cm_config *cfg, const char **why)
+{
+	if (cfg->mpa_rev != SIW_MPA_REV_1 && cfg->mpa_rev != SIW_MPA_REV_2)
+		*why = "MPA revision must be 1 or 2";
+	else if (cfg->peer_to_peer && (cfg->mpa_rev != SIW_MPA_REV_2 ||
+				       cfg->markers))
+		*why = "peer-to-peer mode needs MPA revision 2 and no markers";
+	else if (!cfg->timeout_ms)
+		*why = "the MPA timeout must not be 0";
+	else
+		return 0;
+	return -EINVAL;
+}
+
+/* The module parameters' settings, which new devices start with. */
+void siw_cm_default_config(struct siw_cm_config *cfg)
+{
+	*cfg = siw_cm_cfg;
+}
+
 int siw_cm_init(const struct siw_cm_config *cfg)
 {
-	if (cfg->mpa_rev != SIW_MPA_REV_1 && cfg->mpa_rev != SIW_MPA_REV_2) {
-		pr_err("siw: mpa_rev must be 1 or 2\n");
-		return -EINVAL;
-	}
-	if (cfg->peer_to_peer && (cfg->mpa_rev != SIW_MPA_REV_2 ||
-				  cfg->markers)) {
-		pr_err("siw: mpa_peer_to_peer needs mpa_rev=2 and no markers\n");
-		return -EINVAL;
-	}
-	if (!cfg->timeout_ms) {
-		pr_err("siw: mpa_timeout_ms must not be 0\n");
+	const char *why;
+
+	if (siw_cm_config_check(cfg, &why)) {
+		pr_err("siw: module parameters: %s\n", why);
 		return -EINVAL;
 	}
 	siw_cm_cfg = *cfg;

@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/uverbs_ioctl.h>
+#include <net/genetlink.h>
 
 /*
  * 6.11 passes the whole uverbs attribute bundle to create_cq instead of
@@ -41,6 +42,19 @@ static inline void siw_vma_flags_clear(struct vm_area_struct *vma,
 				       vm_flags_t flags)
 {
 	vma->vm_flags &= ~flags;
+}
+#endif
+
+/* 6.2 (split genetlink ops) moved a dump's parsed attributes. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+static inline struct nlattr **siw_genl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->info.attrs;
+}
+#else
+static inline struct nlattr **siw_genl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->attrs;
 }
 #endif
 

@@ -9,9 +9,15 @@
 #include <net/addrconf.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/iw_cm.h>
+#include <linux/siw_netlink.h>
 
 #include "siw.h"
 #include "compat.h"
+#include "netlink.h"
+
+/* Every registered siw device, for netlink dumps and TX moves. */
+DEFINE_MUTEX(siw_dev_mutex);
+LIST_HEAD(siw_dev_list);
 
 static enum ib_port_state siw_netdev_port_state(struct net_device *netdev)
 {
@@ -152,6 +158,14 @@ static void siw_dealloc_driver(struct ib_device *base_dev)
 {
 	struct siw_device *sdev = to_siw_dev(base_dev);
 
+	/* Never listed if registration failed. */
+	mutex_lock(&siw_dev_mutex);
+	if (!list_empty(&sdev->list)) {
+		list_del_init(&sdev->list);
+		siw_nl_dev_event(sdev, SIW_DEV_EVENT_REMOVED);
+	}
+	mutex_unlock(&siw_dev_mutex);
+
 	siw_mem_dev_fini(sdev);
 	pr_info("siw: %s: removed from %s\n", dev_name(&base_dev->dev),
 		sdev->netdev->name);
@@ -188,6 +202,8 @@ static void siw_device_update_port(struct siw_device *sdev)
 	event.event = state == IB_PORT_ACTIVE ? IB_EVENT_PORT_ACTIVE :
 						IB_EVENT_PORT_ERR;
 	ib_dispatch_event(&event);
+	siw_nl_dev_event(sdev, state == IB_PORT_ACTIVE ?
+			 SIW_DEV_EVENT_PORT_ACTIVE : SIW_DEV_EVENT_PORT_DOWN);
 }
 
 /* Called under RTNL from the netdev notifier. */
@@ -225,6 +241,22 @@ void siw_device_netdev_event(struct siw_device *sdev, unsigned long event)
 	}
 }
 
+void siw_device_get_config(struct siw_device *sdev, struct siw_cm_config *cfg)
+{
+	spin_lock_bh(&sdev->cfg_lock);
+	*cfg = sdev->cfg;
+	spin_unlock_bh(&sdev->cfg_lock);
+}
+
+/* @cfg was checked with siw_cm_config_check(). */
+void siw_device_set_config(struct siw_device *sdev,
+			   const struct siw_cm_config *cfg)
+{
+	spin_lock_bh(&sdev->cfg_lock);
+	sdev->cfg = *cfg;
+	spin_unlock_bh(&sdev->cfg_lock);
+}
+
 int siw_device_add(const char *name, struct net_device *netdev)
 {
 	struct siw_device *sdev;
@@ -235,6 +267,10 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	if (!sdev)
 		return -ENOMEM;
 	base_dev = &sdev->base_dev;
+	INIT_LIST_HEAD(&sdev->list);
+	spin_lock_init(&sdev->cfg_lock);
+	siw_cm_default_config(&sdev->cfg);
+	spin_lock_init(&sdev->stats_lock);
 	/* Our own reference: the core drops its one before dealloc_driver. */
 	dev_hold(netdev);
 	sdev->netdev = netdev;
@@ -280,6 +316,11 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	}
 	pr_info("siw: %s: attached to %s (%pM)\n", dev_name(&base_dev->dev),
 		netdev->name, sdev->raw_gid);
+	/* Indices only grow: appending keeps the list in index order. */
+	mutex_lock(&siw_dev_mutex);
+	list_add_tail(&sdev->list, &siw_dev_list);
+	siw_nl_dev_event(sdev, SIW_DEV_EVENT_ADDED);
+	mutex_unlock(&siw_dev_mutex);
 	return 0;
 
 err_free:

@@ -12,6 +12,7 @@
 
 #include "siw.h"
 #include "qp.h"
+#include "netlink.h"
 
 static char *tx_cpu_list;
 module_param(tx_cpu_list, charp, 0444);
@@ -98,6 +99,7 @@ static int __init siw_init(void)
 		.markers = mpa_markers,
 		.peer_to_peer = mpa_peer_to_peer,
 		.timeout_ms = mpa_timeout_ms,
+		.tcp_nodelay = true,
 	};
 	int rv;
 
@@ -113,6 +115,10 @@ static int __init siw_init(void)
 	if (rv)
 		goto err_cm;
 
+	rv = siw_nl_init();
+	if (rv)
+		goto err_nl;
+
 	rv = register_netdevice_notifier(&siw_netdev_nb);
 	if (rv)
 		goto err_notifier;
@@ -124,6 +130,8 @@ static int __init siw_init(void)
 	return 0;
 
 err_notifier:
+	siw_nl_exit();
+err_nl:
 	siw_cm_exit();
 err_cm:
 	siw_qp_wq_exit();
@@ -140,6 +148,7 @@ static void __exit siw_exit(void)
 	rdma_link_unregister(&siw_link_ops);
 	ib_unregister_driver(RDMA_DRIVER_SIW);
 	unregister_netdevice_notifier(&siw_netdev_nb);
+	siw_nl_exit();
 	siw_cm_exit();
 	siw_qp_wq_exit();
 	siw_tx_threads_exit();

@@ -22,6 +22,7 @@
 #include "cq.h"
 #include "srq.h"
 #include "umap.h"
+#include "netlink.h"
 
 /* QP work items; flushed by module exit before the code goes away. */
 static struct workqueue_struct *siw_qp_wq;
@@ -70,6 +71,26 @@ struct siw_qp *siw_qp_get_by_id(struct siw_device *sdev, u32 id)
 	qp = xa_load(&sdev->qp_xa, id);
 	if (qp && !refcount_inc_not_zero(&qp->refs))
 		qp = NULL;
+	rcu_read_unlock();
+	return qp;
+}
+
+/*
+ * The live QP with the lowest number >= *@index, with a reference;
+ * *@index is set to its number. NULL when there is none.
+ */
+struct siw_qp *siw_qp_get_next(struct siw_device *sdev, unsigned long *index)
+{
+	struct siw_qp *qp;
+
+	rcu_read_lock();
+	for (;;) {
+		qp = xa_find(&sdev->qp_xa, index, ULONG_MAX, XA_PRESENT);
+		if (!qp || refcount_inc_not_zero(&qp->refs))
+			break;
+		/* Being destroyed: look further. */
+		(*index)++;
+	}
 	rcu_read_unlock();
 	return qp;
 }
@@ -321,6 +342,8 @@ static int siw_qp_set_state_locked(struct siw_qp *qp, enum siw_qp_state state)
 		WRITE_ONCE(qp->state, state);
 	}
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	if (state != old)
+		siw_nl_qp_state(qp);
 
 	/* Flushing again is harmless: it only finds work posted since. */
 	if (state == SIW_QP_STATE_ERROR) {
@@ -407,6 +430,7 @@ int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 	WRITE_ONCE(qp->state, SIW_QP_STATE_RTS);
 	spin_unlock_irq(&qp->sq_lock);
 	up_write(&qp->state_lock);
+	siw_nl_qp_state(qp);
 
 	/* Work posted before the connection existed goes out now. */
 	siw_tx_kick(qp);
@@ -484,6 +508,7 @@ void siw_qp_terminate(struct siw_qp *qp, int cause, const void *hdr,
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
 	if (!send)
 		return;
+	siw_nl_qp_state(qp);
 
 	siw_tx_terminate(qp, cause, hdr, hdr_len);
 	siw_qp_error_async(qp);
@@ -636,6 +661,7 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 {
 	struct siw_qp *qp = to_siw_qp(base_qp);
 	struct siw_device *sdev = qp->sdev;
+	enum siw_qp_state old;
 
 	/*
 	 * No flush completions here: they would name a QP that is about to
@@ -643,9 +669,13 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 	 */
 	down_write(&qp->state_lock);
 	spin_lock_irq(&qp->sq_lock);
+	old = qp->state;
 	WRITE_ONCE(qp->state, SIW_QP_STATE_ERROR);
 	spin_unlock_irq(&qp->sq_lock);
 	up_write(&qp->state_lock);
+	/* Monitors see every QP end in ERROR, destroyed or not. */
+	if (old != SIW_QP_STATE_ERROR)
+		siw_nl_qp_state(qp);
 
 	/* After this grace period no lookup can find and take the QP. */
 	xa_erase(&sdev->qp_xa, siw_qp_id(qp));
@@ -674,6 +704,11 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 
 	siw_qp_free_ring(qp, qp->sendq, qp->sq_key);
 	siw_qp_free_ring(qp, qp->recvq, qp->rq_key);
+
+	/* The device's totals keep what this QP moved. */
+	spin_lock_bh(&sdev->stats_lock);
+	siw_stats_add_all(&sdev->retired, &qp->stats);
+	spin_unlock_bh(&sdev->stats_lock);
 	atomic_dec(&sdev->num.qp);
 	return 0;
 }

@@ -108,6 +108,8 @@ struct siw_qp {
 	struct siw_tx_work tx_work;
 	struct work_struct error_work;	/* ERROR entry from atomic context */
 
+	struct siw_stats stats;		/* TX and RX counters (stats.h) */
+
 	/* User QPs: once mapped, a ring belongs to its mmap entry. */
 	struct siw_ucontext *uctx;
 	u64 sq_key;
@@ -127,6 +129,7 @@ static inline u32 siw_qp_id(const struct siw_qp *qp)
 const char *siw_qp_state_name(enum siw_qp_state state);
 
 struct siw_qp *siw_qp_get_by_id(struct siw_device *sdev, u32 id);
+struct siw_qp *siw_qp_get_next(struct siw_device *sdev, unsigned long *index);
 void siw_qp_get(struct siw_qp *qp);
 void siw_qp_put(struct siw_qp *qp);
 

@@ -11,8 +11,12 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/siw-abi.h>
+
+#include "stats.h"
 
 #define SIW_DRV_NAME		"siw"
 #define SIW_LINK_TYPE		"siw"
@@ -45,8 +49,23 @@ struct siw_obj_counts {
 	atomic_t cep;		/* connection endpoints (cm.c) */
 };
 
+/* cm.c: connection management; policy from module parameters (main.c) */
+struct siw_cm_config {
+	unsigned int mpa_rev;		/* highest MPA revision: 1 or 2 */
+	bool crc_required;		/* insist on MPA CRC */
+	bool markers;			/* ask for and allow MPA markers */
+	bool peer_to_peer;		/* RFC 6581 RTR (zero length Write) */
+	bool tcp_nodelay;		/* TCP_NODELAY on connection sockets */
+	unsigned int timeout_ms;	/* each connection setup step */
+};
+
 struct siw_device {
 	struct ib_device base_dev;	/* must stay first: core allocates */
+	struct list_head list;		/* siw_dev_list, under siw_dev_mutex */
+	spinlock_t cfg_lock;
+	struct siw_cm_config cfg;	/* for connections set up from now */
+	spinlock_t stats_lock;
+	struct siw_stats retired;	/* counters of destroyed QPs */
 	struct net_device *netdev;	/* core holds the reference */
 	u8 raw_gid[ETH_ALEN];
 	enum ib_port_state port_state;	/* last state reported to the core */
@@ -86,8 +105,13 @@ static inline struct siw_ucontext *to_siw_ctx(struct ib_ucontext *base_ctx)
 	return container_of(base_ctx, struct siw_ucontext, base_ucontext);
 }
 
-/* device.c */
+/* device.c; the device list is for netlink.c, in index order */
+extern struct mutex siw_dev_mutex;
+extern struct list_head siw_dev_list;
 int siw_device_add(const char *name, struct net_device *netdev);
+void siw_device_get_config(struct siw_device *sdev, struct siw_cm_config *cfg);
+void siw_device_set_config(struct siw_device *sdev,
+			   const struct siw_cm_config *cfg);
 void siw_device_netdev_event(struct siw_device *sdev, unsigned long event);
 extern const struct ib_device_ops siw_device_ops;
 
@@ -105,19 +129,12 @@ extern const struct ib_device_ops siw_qp_ops;
 extern const struct ib_device_ops siw_cq_ops;
 extern const struct ib_device_ops siw_srq_ops;
 
-/* cm.c: connection management; policy from module parameters (main.c) */
-struct siw_cm_config {
-	unsigned int mpa_rev;		/* highest MPA revision: 1 or 2 */
-	bool crc_required;		/* insist on MPA CRC */
-	bool markers;			/* ask for and allow MPA markers */
-	bool peer_to_peer;		/* RFC 6581 RTR (zero length Write) */
-	unsigned int timeout_ms;	/* each connection setup step */
-};
-
 struct siw_cep;
 
 extern const struct ib_device_ops siw_cm_ops;
 int siw_cm_init(const struct siw_cm_config *cfg);
+void siw_cm_default_config(struct siw_cm_config *cfg);
+int siw_cm_config_check(const struct siw_cm_config *cfg, const char **why);
 void siw_cm_exit(void);
 void siw_cep_put(struct siw_cep *cep);
 
@@ -139,5 +156,15 @@ int siw_tx_cpu_get(void);
 void siw_tx_cpu_put(int cpu);
 void siw_tx_schedule(int cpu, struct siw_tx_work *work);
 unsigned int siw_tx_thread_count(void);
+
+struct siw_tx_info {
+	unsigned int qps;
+	u64 runs;
+	u64 wakeups;
+	u64 busy_ns;
+};
+
+bool siw_tx_thread_info(unsigned int cpu, struct siw_tx_info *info);
+int siw_tx_threads_set(const char *cpu_list, struct netlink_ext_ack *extack);
 
 #endif /* _SIW_H */

@@ -20,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/slab.h>
+#include <linux/mutex.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <net/sock.h>
@@ -29,6 +30,7 @@
 #include "qp.h"
 #include "mem.h"
 #include "rx.h"
+#include "netlink.h"
 #include "proto/iwarp.h"
 
 /* Loop iterations of one run before the thread serves other QPs. */
@@ -65,6 +67,12 @@ enum siw_tx_src {
 };
 
 struct siw_tx_ctx {
+	/*
+	 * One run at a time: normally a QP's runs follow each other on its
+	 * TX thread, but while "tx set" moves the QP to another CPU a run
+	 * may start there before the old thread's one has ended.
+	 */
+	struct mutex run_lock;
 	unsigned long flags;
 
 	/* A Terminate queued by siw_tx_terminate(), from any context. */
@@ -107,6 +115,7 @@ struct siw_tx_ctx {
 	u32 wire_sent;
 	bool fpdu_last;			/* ends its message */
 	bool fpdu_term;			/* is the Terminate */
+	u32 fpdu_payload;		/* ULP bytes in it, for the counters */
 	u32 stream_off;			/* wire bytes since the first FPDU */
 	u32 msn_next[SIW_QN_RREQ + 1];	/* Send and Read Request queues */
 };
@@ -119,18 +128,28 @@ static struct siw_pd *siw_tx_pd(struct siw_qp *qp)
 void siw_tx_kick(struct siw_qp *qp)
 {
 	struct siw_tx_ctx *tx = qp->tx;
-	int cpu = READ_ONCE(qp->tx_cpu);
+	int cpu;
 
-	if (!tx || cpu < 0)
+	if (!tx)
 		return;
+	/*
+	 * RCU: once siw_tx_threads_set() has moved the QP and waited for a
+	 * grace period, nobody queues it on the old CPU's thread any more.
+	 */
+	rcu_read_lock();
+	cpu = READ_ONCE(qp->tx_cpu);
+	if (cpu < 0)
+		goto out;
 	/* One queued run holds one QP reference (qp.h). */
 	if (test_and_set_bit(SIW_TX_QUEUED, &tx->flags))
-		return;
+		goto out;
 	if (!refcount_inc_not_zero(&qp->refs)) {
 		clear_bit(SIW_TX_QUEUED, &tx->flags);
-		return;
+		goto out;
 	}
 	siw_tx_schedule(cpu, &qp->tx_work);
+out:
+	rcu_read_unlock();
 }
 
 static void siw_tx_put_mem(struct siw_tx_ctx *tx)
@@ -738,6 +757,7 @@ static void siw_tx_frame(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	if (rv)
 		goto err;
 	tx->done += seg;
+	tx->fpdu_payload = seg;
 	tx->fpdu_last = tx->done == tx->len;
 	tx->fpdu_term = false;
 	return;
@@ -793,6 +813,7 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 		if (rv <= 0)
 			return rv ? rv : -EAGAIN;
 		tx->wire_sent += rv;
+		siw_stat_add(&qp->stats.tx_bytes, rv);
 	}
 	return 0;
 }
@@ -821,6 +842,22 @@ static void siw_tx_frame_term(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	tx->stream_off += rv;
 	tx->fpdu_last = true;
 	tx->fpdu_term = true;
+	tx->fpdu_payload = 0;
+}
+
+/* An FPDU is all in TCP's hands: count it, tell monitors of a Terminate. */
+static void siw_tx_fpdu_sent(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	const u8 *ctrl;
+
+	if (!tx->fpdu_term) {
+		siw_stats_op_tx(&qp->stats, tx->op, tx->fpdu_payload);
+		return;
+	}
+	siw_stats_op_tx(&qp->stats, SIW_RDMAP_OP_TERMINATE, 0);
+	siw_stat_add(&qp->stats.terms_sent, 1);
+	ctrl = tx->term_frame + SIW_MPA_LEN_SIZE + SIW_TERM_OFF_CTRL;
+	siw_nl_term(qp, true, ctrl[0] >> 4, ctrl[0] & 0xf, ctrl[1]);
 }
 
 static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx)
@@ -836,8 +873,10 @@ static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx)
 		}
 		if (!tx->broken && tx->wire_sent < tx->wire_len) {
 			rv = siw_tx_push(qp, tx);
-			if (rv == -EAGAIN)
+			if (rv == -EAGAIN) {
+				siw_stat_add(&qp->stats.backpressure, 1);
 				return;		/* sk_write_space kicks us */
+			}
 			if (rv) {
 				pr_debug("siw: QP %u: send failed: %d\n",
 					 siw_qp_id(qp), rv);
@@ -850,6 +889,7 @@ static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx)
 				}
 				continue;
 			}
+			siw_tx_fpdu_sent(qp, tx);
 			if (tx->fpdu_term) {
 				tx->term_done = true;
 				siw_cm_close(qp->cep);
@@ -892,7 +932,9 @@ static void siw_tx_run(struct siw_tx_work *work)
 	clear_bit(SIW_TX_QUEUED, &tx->flags);
 	/* ... and this one sees everything posted before them. */
 	smp_mb__after_atomic();
+	mutex_lock(&tx->run_lock);
 	siw_tx_process(qp, tx);
+	mutex_unlock(&tx->run_lock);
 	siw_qp_put(qp);
 }
 
@@ -966,6 +1008,7 @@ int siw_tx_init(struct siw_qp *qp)
 	if (!tx->kpage)
 		goto err;
 	spin_lock_init(&tx->term_lock);
+	mutex_init(&tx->run_lock);
 	tx->term_msn = 1;
 	tx->msn_next[SIW_QN_SEND] = 1;
 	tx->msn_next[SIW_QN_RREQ] = 1;

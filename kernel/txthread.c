@@ -3,6 +3,12 @@
  * Per-CPU transmit threads. Each runs bound to one CPU of the configured
  * list and drains a lock-free list of work items (QPs with something to
  * send). QPs are placed on the least loaded thread when they connect.
+ *
+ * The CPU list can change at run time (netlink "tx set"): threads start
+ * on the CPUs that join, QPs on CPUs that leave move to the remaining
+ * ones, and the leaving threads finish what is queued on them before
+ * they stop. siw_tx_mutex serializes changes; siw_tx_lock keeps
+ * placement (siw_tx_cpu_get()) and the mask consistent.
  */
 #include <linux/kthread.h>
 #include <linux/cpumask.h>
@@ -11,19 +17,28 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include <linux/ktime.h>
+#include <linux/delay.h>
+#include <linux/rcupdate.h>
+#include <linux/cpu.h>
+
 #include "siw.h"
+#include "qp.h"
 
 struct siw_tx_thread {
 	struct task_struct *task;
 	wait_queue_head_t waitq;
 	struct llist_head work;
 	atomic_t users;			/* QPs placed on this thread */
-	u64 wakeups;
+	u64 wakeups;			/* written by the thread only */
 	u64 items;
+	u64 busy_ns;
 };
 
 static struct siw_tx_thread __percpu *siw_tx;
 static struct cpumask siw_tx_cpus;
+static DEFINE_MUTEX(siw_tx_mutex);
+static DEFINE_SPINLOCK(siw_tx_lock);
 
 static int siw_tx_thread_fn(void *arg)
 {
@@ -31,11 +46,14 @@ static int siw_tx_thread_fn(void *arg)
 	struct llist_node *list, *pos, *next;
 	struct siw_tx_work *w;
 
-	while (!kthread_should_stop()) {
+	u64 start;
+
+	/* A stopped thread still runs what was queued before it stopped. */
+	while (!kthread_should_stop() || !llist_empty(&tx->work)) {
 		wait_event_interruptible(tx->waitq,
 					 !llist_empty(&tx->work) ||
 					 kthread_should_stop());
-		tx->wakeups++;
+		WRITE_ONCE(tx->wakeups, tx->wakeups + 1);
 
 		/* FIFO order: llist_del_all hands back newest first. */
 		list = llist_reverse_order(llist_del_all(&tx->work));
@@ -44,8 +62,11 @@ static int siw_tx_thread_fn(void *arg)
 			clear_bit(0, &w->queued);
 			/* Order the clear before run() reads the queues. */
 			smp_mb__after_atomic();
+			start = ktime_get_ns();
 			w->run(w);
-			tx->items++;
+			WRITE_ONCE(tx->busy_ns,
+				   tx->busy_ns + ktime_get_ns() - start);
+			WRITE_ONCE(tx->items, tx->items + 1);
 		}
 		cond_resched();
 	}
@@ -103,10 +124,42 @@ static void siw_tx_parse_cpu_list(const char *list, struct cpumask *mask)
 	kfree(buf);
 }
 
+static int siw_tx_thread_start(int cpu)
+{
+	struct siw_tx_thread *tx = per_cpu_ptr(siw_tx, cpu);
+	int rv;
+
+	memset(tx, 0, sizeof(*tx));
+	init_waitqueue_head(&tx->waitq);
+	init_llist_head(&tx->work);
+	atomic_set(&tx->users, 0);
+	tx->task = kthread_create_on_cpu(siw_tx_thread_fn, tx, cpu,
+					 "siw_tx/%u");
+	if (IS_ERR(tx->task)) {
+		rv = PTR_ERR(tx->task);
+		pr_err("siw: TX thread for CPU %d: %d\n", cpu, rv);
+		tx->task = NULL;
+		return rv;
+	}
+	wake_up_process(tx->task);
+	return 0;
+}
+
+static void siw_tx_thread_stop(int cpu)
+{
+	struct siw_tx_thread *tx = per_cpu_ptr(siw_tx, cpu);
+
+	if (!tx->task)
+		return;
+	kthread_stop(tx->task);
+	tx->task = NULL;
+	if (!llist_empty(&tx->work))
+		pr_err("siw: TX thread %d stopped with work queued\n", cpu);
+}
+
 int siw_tx_threads_init(const char *cpu_list)
 {
-	struct siw_tx_thread *tx;
-	int cpu;
+	int cpu, rv;
 
 	siw_tx_parse_cpu_list(cpu_list, &siw_tx_cpus);
 	if (cpumask_empty(&siw_tx_cpus)) {
@@ -121,22 +174,11 @@ int siw_tx_threads_init(const char *cpu_list)
 		return -ENOMEM;
 
 	for_each_cpu(cpu, &siw_tx_cpus) {
-		tx = per_cpu_ptr(siw_tx, cpu);
-		init_waitqueue_head(&tx->waitq);
-		init_llist_head(&tx->work);
-		atomic_set(&tx->users, 0);
-
-		tx->task = kthread_create_on_cpu(siw_tx_thread_fn, tx, cpu,
-						 "siw_tx/%u");
-		if (IS_ERR(tx->task)) {
-			int rv = PTR_ERR(tx->task);
-
-			pr_err("siw: TX thread for CPU %d: %d\n", cpu, rv);
-			tx->task = NULL;
+		rv = siw_tx_thread_start(cpu);
+		if (rv) {
 			siw_tx_threads_exit();
 			return rv;
 		}
-		wake_up_process(tx->task);
 	}
 	pr_info("siw: TX threads on CPUs %*pbl\n", cpumask_pr_args(&siw_tx_cpus));
 	return 0;
@@ -144,22 +186,13 @@ int siw_tx_threads_init(const char *cpu_list)
 
 void siw_tx_threads_exit(void)
 {
-	struct siw_tx_thread *tx;
 	int cpu;
 
 	if (!siw_tx)
 		return;
 
-	for_each_cpu(cpu, &siw_tx_cpus) {
-		tx = per_cpu_ptr(siw_tx, cpu);
-		if (!tx->task)
-			continue;
-		kthread_stop(tx->task);
-		tx->task = NULL;
-		if (!llist_empty(&tx->work))
-			pr_err("siw: TX thread %d stopped with work queued\n",
-			       cpu);
-	}
+	for_each_cpu(cpu, &siw_tx_cpus)
+		siw_tx_thread_stop(cpu);
 	free_percpu(siw_tx);
 	siw_tx = NULL;
 	cpumask_clear(&siw_tx_cpus);
@@ -170,11 +203,126 @@ unsigned int siw_tx_thread_count(void)
 	return cpumask_weight(&siw_tx_cpus);
 }
 
+bool siw_tx_thread_info(unsigned int cpu, struct siw_tx_info *info)
+{
+	struct siw_tx_thread *tx;
+	bool found = false;
+
+	mutex_lock(&siw_tx_mutex);
+	if (cpu < nr_cpu_ids && cpumask_test_cpu(cpu, &siw_tx_cpus)) {
+		tx = per_cpu_ptr(siw_tx, cpu);
+		info->qps = atomic_read(&tx->users);
+		info->runs = READ_ONCE(tx->items);
+		info->wakeups = READ_ONCE(tx->wakeups);
+		info->busy_ns = READ_ONCE(tx->busy_ns);
+		found = true;
+	}
+	mutex_unlock(&siw_tx_mutex);
+	return found;
+}
+
+/*
+ * Move every connected QP placed on a CPU outside siw_tx_cpus. The QP's
+ * state lock keeps siw_qp_connect() from placing it meanwhile (it places
+ * under that lock, from the mask already changed).
+ */
+static void siw_tx_move_qps(void)
+{
+	struct siw_device *sdev;
+	unsigned long index;
+	struct siw_qp *qp;
+	int cpu, to;
+
+	mutex_lock(&siw_dev_mutex);
+	list_for_each_entry(sdev, &siw_dev_list, list) {
+		index = 0;
+		while ((qp = siw_qp_get_next(sdev, &index))) {
+			down_read(&qp->state_lock);
+			cpu = READ_ONCE(qp->tx_cpu);
+			if (cpu >= 0 && !cpumask_test_cpu(cpu, &siw_tx_cpus)) {
+				to = siw_tx_cpu_get();
+				WRITE_ONCE(qp->tx_cpu, to);
+				siw_tx_cpu_put(cpu);
+				/* Whatever it had queued goes on there. */
+				siw_tx_kick(qp);
+			}
+			up_read(&qp->state_lock);
+			siw_qp_put(qp);
+			index++;
+		}
+	}
+	mutex_unlock(&siw_dev_mutex);
+}
+
+int siw_tx_threads_set(const char *cpu_list, struct netlink_ext_ack *extack)
+{
+	cpumask_var_t mask, old;
+	int cpu, rv;
+
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	if (!zalloc_cpumask_var(&old, GFP_KERNEL)) {
+		free_cpumask_var(mask);
+		return -ENOMEM;
+	}
+	rv = cpulist_parse(cpu_list, mask);
+	if (rv) {
+		NL_SET_ERR_MSG(extack, "malformed CPU list");
+		goto out;
+	}
+	if (cpumask_empty(mask)) {
+		NL_SET_ERR_MSG(extack, "the CPU list is empty");
+		rv = -EINVAL;
+		goto out;
+	}
+
+	mutex_lock(&siw_tx_mutex);
+	cpus_read_lock();
+	if (!cpumask_subset(mask, cpu_online_mask)) {
+		NL_SET_ERR_MSG(extack, "a CPU in the list is not online");
+		rv = -EINVAL;
+		goto unlock;
+	}
+	for_each_cpu(cpu, mask) {
+		if (cpumask_test_cpu(cpu, &siw_tx_cpus))
+			continue;
+		rv = siw_tx_thread_start(cpu);
+		if (rv) {
+			NL_SET_ERR_MSG(extack, "cannot start a TX thread");
+			for_each_cpu(cpu, mask)
+				if (!cpumask_test_cpu(cpu, &siw_tx_cpus))
+					siw_tx_thread_stop(cpu);
+			goto unlock;
+		}
+	}
+	spin_lock_bh(&siw_tx_lock);
+	cpumask_copy(old, &siw_tx_cpus);
+	cpumask_copy(&siw_tx_cpus, mask);
+	spin_unlock_bh(&siw_tx_lock);
+
+	siw_tx_move_qps();
+	/* No kick still looks at a leaving CPU after this (siw_tx_kick()). */
+	synchronize_rcu();
+	for_each_cpu(cpu, old)
+		if (!cpumask_test_cpu(cpu, mask))
+			siw_tx_thread_stop(cpu);
+	pr_info("siw: TX threads now on CPUs %*pbl\n",
+		cpumask_pr_args(&siw_tx_cpus));
+unlock:
+	cpus_read_unlock();
+	mutex_unlock(&siw_tx_mutex);
+out:
+	free_cpumask_var(old);
+	free_cpumask_var(mask);
+	return rv;
+}
+
 /* Place a new user (a QP) on the TX CPU with the fewest users. */
 int siw_tx_cpu_get(void)
 {
 	int cpu, best = -1, load, best_load = INT_MAX;
 
+	spin_lock_bh(&siw_tx_lock);
 	for_each_cpu(cpu, &siw_tx_cpus) {
 		load = atomic_read(&per_cpu_ptr(siw_tx, cpu)->users);
 		if (load < best_load) {
@@ -184,6 +332,7 @@ int siw_tx_cpu_get(void)
 	}
 	if (best >= 0)
 		atomic_inc(&per_cpu_ptr(siw_tx, best)->users);
+	spin_unlock_bh(&siw_tx_lock);
 	return best;
 }
 

@@ -41,6 +41,7 @@ run_stage() {
 vm_suite() {
 	local kver=$1 out=results/vm-$kver rc
 	{ make -s module KVER="$kver" && make -s -C selftests/siw &&
+	  scripts/ynl.sh setup &&
 	  scripts/build-linux-siw.sh "$kver"; } > "results/build-$kver.log" 2>&1 ||
 		{ cat "results/build-$kver.log"; return 1; }
 	selftests/vm/run-vm.sh -t 1500 "$kver" "$out" sh selftests/run-guest.sh

@@ -53,7 +53,7 @@ for kver in $(scripts/kvers.sh all); do
 	bdir=build/lint-$kver
 	rm -rf "$bdir"
 	mkdir -p "$bdir"
-	cp -a Kbuild kernel "$bdir/"
+	cp -a Kbuild kernel include "$bdir/"
 	log=$bdir/build.log
 	make -C "/usr/src/linux-headers-$kver" M="$top/$bdir" W=1 C=2 \
 		modules > "$log" 2>&1

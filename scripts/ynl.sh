@@ -6,6 +6,8 @@
 #
 #   scripts/ynl.sh gen     regenerate include/uapi/linux/siw_netlink.h
 #   scripts/ynl.sh check   fail if the committed header differs from the spec
+#   scripts/ynl.sh setup   only extract the tools (before a VM run: the
+#                          guest sees build/ read-only)
 #   scripts/ynl.sh cli ... run cli.py with our spec (any cli.py arguments)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,9 +26,17 @@ setup() {
 		touch "$tree/MAINTAINERS"
 	fi
 	# The generator only accepts the kernel's UAPI licence line; the
-	# spec's content is ours either way.
+	# spec's content is ours either way. Rewritten only when it changed.
+	local copy=$tree/Documentation/netlink/specs/siw.yaml tmp
+	tmp=$(mktemp)
 	sed '1s/.*/# SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)/' \
-		"$spec" > "$tree/Documentation/netlink/specs/siw.yaml"
+		"$spec" > "$tmp"
+	if cmp -s "$tmp" "$copy"; then
+		rm -f "$tmp"
+	else
+		cat "$tmp" > "$copy"
+		rm -f "$tmp"
+	fi
 }
 
 generate() {
@@ -39,6 +49,8 @@ generate() {
 
 setup
 case ${1:-} in
+setup)
+	;;
 gen)
 	generate "$hdr"
 	;;
@@ -60,7 +72,7 @@ cli)
 		--spec "$tree/Documentation/netlink/specs/siw.yaml" "$@"
 	;;
 *)
-	echo "usage: $0 gen|check|cli ARGS..." >&2
+	echo "usage: $0 setup|gen|check|cli ARGS..." >&2
 	exit 2
 	;;
 esac

@@ -150,6 +150,12 @@ perf_check "ib_write_bw" ib_write_bw -n 100
 perf_check "ib_read_bw" ib_read_bw -n 100
 perf_check "ib_send_bw through a shared receive queue" ib_send_bw -n 100 \
 	-s 4096 --use-srq
+perf_check "ib_write_bw, 1 byte" ib_write_bw -n 200 -s 1
+perf_check "ib_send_bw, 1 byte" ib_send_bw -n 200 -s 1
+perf_check "ib_read_bw, 1 byte" ib_read_bw -n 200 -s 1
+perf_check "ib_write_bw, 1 MiB" ib_write_bw -n 20 -s 1048576
+perf_check "ib_send_bw, 1 MiB" ib_send_bw -n 20 -s 1048576
+perf_check "ib_read_bw, 1 MiB" ib_read_bw -n 20 -s 1048576
 perf_check "ib_write_bw, 4 QPs" ib_write_bw -n 100 -q 4
 perf_check "ib_send_bw, 4 QPs, 4 KiB" ib_send_bw -n 100 -q 4 -s 4096
 perf_check "ib_read_bw, 4 QPs" ib_read_bw -n 100 -q 4
@@ -162,6 +168,23 @@ tap_check "a client killed mid-transfer leaves no QP, the server ends" \
 tap_check "no QP left once the programs ended" \
 	sh -c "[ -z \"\$(rdma resource show qp 2> /dev/null | grep siw0)\" ]"
 tap_check "rdma link delete, unload" teardown
+
+# An Ethernet-sized path: with loopback's MTU at 1500 the MSS is about
+# 1448 bytes, so every message above it is cut into many FPDUs that TCP
+# may split and coalesce at any byte.
+if setup; then
+	ip link set lo mtu 1500
+	for size in 64 1500 65535; do
+		tap_check "[mtu 1500] rping -V, $size bytes" rping_pair $size
+	done
+	perf_check "[mtu 1500] ib_write_bw, 64 KiB" ib_write_bw -n 100
+	perf_check "[mtu 1500] ib_read_bw, 64 KiB" ib_read_bw -n 100
+	perf_check "[mtu 1500] ib_send_bw, 64 KiB" ib_send_bw -n 100 -s 65536
+	ip link set lo mtu 65536
+	tap_check "[mtu 1500] rdma link delete, unload" teardown
+else
+	tap_not_ok "[mtu 1500] load siw, siw0 on dummy dp0"
+fi
 
 # CRC32c on every FPDU, MPA markers, and both, each way.
 for mode in "mpa_crc_required=1" "mpa_markers=1" \
