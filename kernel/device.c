@@ -283,6 +283,7 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	ib_set_device_ops(base_dev, &siw_qp_ops);
 	ib_set_device_ops(base_dev, &siw_mem_ops);
 	ib_set_device_ops(base_dev, &siw_cm_ops);
+	ib_set_device_ops(base_dev, &siw_stats_ops);
 
 	/* libsiw rings its send-queue doorbell with a bare post_send. */
 	base_dev->uverbs_cmd_mask |= BIT_ULL(IB_USER_VERBS_CMD_POST_SEND);

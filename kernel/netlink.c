@@ -150,26 +150,6 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* Live QPs' counters plus those of QPs already destroyed. */
-static void siw_nl_dev_stats(struct siw_device *sdev, struct siw_stats *sum)
-{
-	unsigned long index = 0;
-	struct siw_qp *qp;
-
-	spin_lock_bh(&sdev->stats_lock);
-	*sum = sdev->retired;
-	spin_unlock_bh(&sdev->stats_lock);
-
-	for (;;) {
-		qp = siw_qp_get_next(sdev, &index);
-		if (!qp)
-			break;
-		siw_stats_add_all(sum, &qp->stats);
-		siw_qp_put(qp);
-		index++;
-	}
-}
-
 static int siw_nl_fill_dev(struct sk_buff *skb, struct siw_device *sdev,
 			   u32 portid, u32 seq, int flags, u8 cmd)
 {
@@ -181,7 +161,7 @@ static int siw_nl_fill_dev(struct sk_buff *skb, struct siw_device *sdev,
 	stats = kmalloc(sizeof(*stats), GFP_KERNEL);
 	if (!stats)
 		return -ENOMEM;
-	siw_nl_dev_stats(sdev, stats);
+	siw_device_stats(sdev, stats);
 	siw_device_get_config(sdev, &cfg);
 
 	hdr = genlmsg_put(skb, portid, seq, &siw_nl_family, flags, cmd);

@@ -129,6 +129,10 @@ extern const struct ib_device_ops siw_qp_ops;
 extern const struct ib_device_ops siw_cq_ops;
 extern const struct ib_device_ops siw_srq_ops;
 
+/* stats.c: the device's totals, and hw_counters / restrack for the core */
+void siw_device_stats(struct siw_device *sdev, struct siw_stats *sum);
+extern const struct ib_device_ops siw_stats_ops;
+
 struct siw_cep;
 
 extern const struct ib_device_ops siw_cm_ops;

@@ -167,6 +167,13 @@ def main():
                "QP fields: CRC negotiated as set, TX CPU, peer address, SQ")
         one = ynl.do("qp-get", {"dev-index": d["index"], "num": q["num"]})
         result(one["num"] == q["num"], "qp-get of one QP")
+    res = subprocess.run(["rdma", "-dd", "resource", "show", "qp", "link",
+                          f"{DEV}/1"], capture_output=True,
+                         text=True).stdout
+    result("siw_state RTS" in res and "tx_cpu" in res,
+           "rdma resource show qp -dd shows siw's own QP fields")
+    if "siw_state" not in res:
+        diag(res)
     filtered = ynl.dump("qp-get", {"remote-addr": bytes([10, 99, 7, 2])})
     result(filtered == [], "qp-get filtered by another peer address: none")
     err = nl_error(lambda: ynl.do("qp-get", {"dev-index": d["index"],
@@ -203,6 +210,21 @@ def main():
     result(want <= w["tx-bytes"] <= want * 1.05 and
            want <= w["rx-bytes"] <= want * 1.05,
            "per-opcode Write bytes match what ib_write_bw moved")
+    hw = f"/sys/class/infiniband/{DEV}/ports/1/hw_counters"
+    try:
+        with open(f"{hw}/tx_write_bytes") as f:
+            hw_tx = int(f.read())
+        with open(f"{hw}/rx_write_bytes") as f:
+            hw_rx = int(f.read())
+    except OSError as e:
+        hw_tx = hw_rx = -1
+        diag(e)
+    result(hw_tx == w["tx-bytes"] and hw_rx == w["rx-bytes"],
+           f"hw_counters (rdma statistic) agree: {hw_tx}/{hw_rx}")
+    stat = subprocess.run(["rdma", "statistic", "show", "link", f"{DEV}/1"],
+                          capture_output=True, text=True).stdout
+    result(f"tx_write_bytes {w['tx-bytes']}" in stat,
+           "rdma statistic show lists tx_write_bytes")
     result(st["tx-bytes"] >= want and st["rx-bytes"] >= want and
            st["tx-fpdus"] >= w["tx-fpdus"] and st["crc-errors"] == 0,
            "totals: wire bytes above payload, no CRC error")
