@@ -17,6 +17,7 @@
 #include <rdma/uverbs_ioctl.h>
 
 #include "siw.h"
+#include "fault.h"
 #include "compat.h"
 #include "cq.h"
 #include "umap.h"
@@ -239,6 +240,8 @@ static int siw_create_cq(struct ib_cq *base_cq,
 			return -EINVAL;
 	}
 
+	if (siw_fault_alloc(sdev))
+		return -ENOMEM;
 	if (atomic_inc_return(&sdev->num.cq) > SIW_MAX_CQ) {
 		rv = -ENOMEM;
 		goto err_count;

@@ -14,6 +14,7 @@
 #include "siw.h"
 #include "compat.h"
 #include "netlink.h"
+#include "fault.h"
 
 /* Every registered siw device, for netlink dumps and TX moves. */
 DEFINE_MUTEX(siw_dev_mutex);
@@ -167,6 +168,7 @@ static void siw_dealloc_driver(struct ib_device *base_dev)
 	mutex_unlock(&siw_dev_mutex);
 
 	siw_mem_dev_fini(sdev);
+	siw_fault_dev_fini(sdev);
 	pr_info("siw: %s: removed from %s\n", dev_name(&base_dev->dev),
 		sdev->netdev->name);
 	xa_destroy(&sdev->qp_xa);
@@ -271,6 +273,7 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	spin_lock_init(&sdev->cfg_lock);
 	siw_cm_default_config(&sdev->cfg);
 	spin_lock_init(&sdev->stats_lock);
+	siw_fault_dev_init(sdev);
 	/* Our own reference: the core drops its one before dealloc_driver. */
 	dev_hold(netdev);
 	sdev->netdev = netdev;

@@ -22,6 +22,7 @@
 #include <rdma/ib_verbs.h>
 
 #include "siw.h"
+#include "fault.h"
 #include "compat.h"
 #include "mem.h"
 
@@ -56,6 +57,8 @@ static u8 siw_mem_new_key(void)
 
 static bool siw_mr_count_get(struct siw_device *sdev)
 {
+	if (siw_fault_alloc(sdev))
+		return false;
 	if (atomic_inc_return(&sdev->num.mr) > SIW_MAX_MR) {
 		atomic_dec(&sdev->num.mr);
 		return false;

@@ -22,6 +22,7 @@
 #include "qp.h"
 #include "stats.h"
 #include "netlink.h"
+#include "fault.h"
 #include "compat.h"
 
 static struct genl_family siw_nl_family;
@@ -52,6 +53,18 @@ static const struct nla_policy siw_nl_qp_policy[SIW_A_QP_MAX + 1] = {
 	[SIW_A_QP_NUM] = { .type = NLA_U32 },
 	[SIW_A_QP_STATE] = NLA_POLICY_MAX(NLA_U32, SIW_NL_QP_STATE_ERROR),
 	[SIW_A_QP_REMOTE_ADDR] = { .type = NLA_BINARY, .len = 16 },
+};
+
+static const struct nla_policy siw_nl_fault_policy[SIW_A_FAULT_MAX + 1] = {
+	[SIW_A_FAULT_ID] = { .type = NLA_U32 },
+	[SIW_A_FAULT_DEV_INDEX] = { .type = NLA_U32 },
+	[SIW_A_FAULT_QP_NUM] = { .type = NLA_U32 },
+	[SIW_A_FAULT_TYPE] = NLA_POLICY_MAX(NLA_U32, SIW_FAULT_TYPE_ALLOC_FAIL),
+	[SIW_A_FAULT_EVERY] = NLA_POLICY_MIN(NLA_U32, 1),
+	/* 1..SIW_FAULT_PPM: beyond what a 6.1 range policy holds. */
+	[SIW_A_FAULT_PROBABILITY] = { .type = NLA_U32 },
+	[SIW_A_FAULT_DELAY_MS] = NLA_POLICY_MAX(NLA_U32, 10000),
+	[SIW_A_FAULT_COUNT] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy siw_nl_tx_policy[SIW_A_TX_MAX + 1] = {
@@ -622,6 +635,163 @@ static int siw_nl_tx_set_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* ------------------------------------------------------------------ */
+/* Fault injection                                                     */
+
+static int siw_nl_fault_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct siw_fault_spec spec = { .any_qp = true };
+	struct siw_device *sdev;
+	struct sk_buff *msg;
+	void *hdr;
+	u32 id;
+	int rv;
+
+	if (GENL_REQ_ATTR_CHECK(info, SIW_A_FAULT_DEV_INDEX) ||
+	    GENL_REQ_ATTR_CHECK(info, SIW_A_FAULT_TYPE))
+		return -EINVAL;
+	if (!a[SIW_A_FAULT_EVERY] == !a[SIW_A_FAULT_PROBABILITY]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "give exactly one of every and probability");
+		return -EINVAL;
+	}
+	spec.type = nla_get_u32(a[SIW_A_FAULT_TYPE]);
+	if (a[SIW_A_FAULT_QP_NUM]) {
+		if (spec.type == SIW_FAULT_TYPE_ALLOC_FAIL) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[SIW_A_FAULT_QP_NUM],
+					    "allocation faults are per device");
+			return -EINVAL;
+		}
+		spec.any_qp = false;
+		spec.qp_num = nla_get_u32(a[SIW_A_FAULT_QP_NUM]);
+	}
+	if (a[SIW_A_FAULT_EVERY]) {
+		spec.every = nla_get_u32(a[SIW_A_FAULT_EVERY]);
+	} else {
+		spec.probability = nla_get_u32(a[SIW_A_FAULT_PROBABILITY]);
+		if (!spec.probability || spec.probability > SIW_FAULT_PPM) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    a[SIW_A_FAULT_PROBABILITY],
+					    "probability is 1 to 1000000 parts per million");
+			return -EINVAL;
+		}
+	}
+	if (a[SIW_A_FAULT_DELAY_MS])
+		spec.delay_ms = nla_get_u32(a[SIW_A_FAULT_DELAY_MS]);
+	if (spec.type == SIW_FAULT_TYPE_DELAY && !spec.delay_ms) {
+		NL_SET_ERR_MSG(info->extack, "a delay fault needs delay-ms");
+		return -EINVAL;
+	}
+	if (a[SIW_A_FAULT_COUNT])
+		spec.count = nla_get_u32(a[SIW_A_FAULT_COUNT]);
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&siw_dev_mutex);
+	sdev = siw_nl_find_dev(info, SIW_A_FAULT_DEV_INDEX, -1);
+	rv = sdev ? siw_fault_add(sdev, &spec, &id) : -ENODEV;
+	mutex_unlock(&siw_dev_mutex);
+	if (rv == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "too many fault rules on the device");
+	if (rv)
+		goto err;
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &siw_nl_family,
+			  0, SIW_CMD_FAULT_ADD);
+	if (!hdr || nla_put_u32(msg, SIW_A_FAULT_ID, id)) {
+		rv = -EMSGSIZE;
+		goto err;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return rv;
+}
+
+static int siw_nl_fault_fill(struct sk_buff *skb, struct netlink_callback *cb,
+			     struct siw_device *sdev,
+			     const struct siw_fault_spec *spec, u32 id,
+			     u64 candidates, u64 hits)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &siw_nl_family, NLM_F_MULTI, SIW_CMD_FAULT_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, SIW_A_FAULT_ID, id) ||
+	    nla_put_u32(skb, SIW_A_FAULT_DEV_INDEX, sdev->base_dev.index) ||
+	    (!spec->any_qp &&
+	     nla_put_u32(skb, SIW_A_FAULT_QP_NUM, spec->qp_num)) ||
+	    nla_put_u32(skb, SIW_A_FAULT_TYPE, spec->type) ||
+	    (spec->every && nla_put_u32(skb, SIW_A_FAULT_EVERY, spec->every)) ||
+	    (!spec->every &&
+	     nla_put_u32(skb, SIW_A_FAULT_PROBABILITY, spec->probability)) ||
+	    nla_put_u32(skb, SIW_A_FAULT_DELAY_MS, spec->delay_ms) ||
+	    nla_put_u32(skb, SIW_A_FAULT_COUNT, spec->count) ||
+	    nla_put_u64_64bit(skb, SIW_A_FAULT_CANDIDATES, candidates,
+			      SIW_A_FAULT_PAD) ||
+	    nla_put_u64_64bit(skb, SIW_A_FAULT_HITS, hits, SIW_A_FAULT_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* cb->args[0]: device index to go on with, [1]: rules of it done. */
+static int siw_nl_fault_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	struct net *net = siw_nl_net(skb);
+	struct siw_device *sdev;
+	int rv = 0;
+
+	mutex_lock(&siw_dev_mutex);
+	list_for_each_entry(sdev, &siw_dev_list, list) {
+		if (!siw_nl_dev_visible(sdev, net) ||
+		    sdev->base_dev.index < cb->args[0])
+			continue;
+		if (sdev->base_dev.index > cb->args[0]) {
+			cb->args[0] = sdev->base_dev.index;
+			cb->args[1] = 0;
+		}
+		rv = siw_fault_dump(sdev, skb, cb, &cb->args[1],
+				    siw_nl_fault_fill);
+		if (rv)
+			break;
+		cb->args[0] = sdev->base_dev.index + 1;
+		cb->args[1] = 0;
+	}
+	mutex_unlock(&siw_dev_mutex);
+	return rv == -EMSGSIZE ? skb->len : rv ?: skb->len;
+}
+
+static int siw_nl_fault_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct siw_device *sdev;
+	int rv = -ENODEV;
+
+	if (GENL_REQ_ATTR_CHECK(info, SIW_A_FAULT_DEV_INDEX))
+		return -EINVAL;
+	mutex_lock(&siw_dev_mutex);
+	sdev = siw_nl_find_dev(info, SIW_A_FAULT_DEV_INDEX, -1);
+	if (sdev) {
+		rv = siw_fault_del(sdev,
+				   info->attrs[SIW_A_FAULT_ID] ?
+				   nla_get_u32(info->attrs[SIW_A_FAULT_ID]) : 0,
+				   !info->attrs[SIW_A_FAULT_ID]);
+		if (rv)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[SIW_A_FAULT_ID],
+					    "no such fault rule on this device");
+	}
+	mutex_unlock(&siw_dev_mutex);
+	return rv;
+}
+
+/* ------------------------------------------------------------------ */
 /* Notifications                                                       */
 
 static bool siw_nl_listeners(struct net *net)
@@ -741,6 +911,27 @@ static const struct genl_ops siw_nl_ops[] = {
 		.doit = siw_nl_tx_set_doit,
 		.policy = siw_nl_tx_policy,
 		.maxattr = SIW_A_TX_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SIW_CMD_FAULT_ADD,
+		.doit = siw_nl_fault_add_doit,
+		.policy = siw_nl_fault_policy,
+		.maxattr = SIW_A_FAULT_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SIW_CMD_FAULT_GET,
+		.dumpit = siw_nl_fault_get_dumpit,
+		.policy = siw_nl_fault_policy,
+		.maxattr = SIW_A_FAULT_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SIW_CMD_FAULT_DEL,
+		.doit = siw_nl_fault_del_doit,
+		.policy = siw_nl_fault_policy,
+		.maxattr = SIW_A_FAULT_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{

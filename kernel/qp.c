@@ -18,6 +18,7 @@
 #include <rdma/uverbs_ioctl.h>
 
 #include "siw.h"
+#include "fault.h"
 #include "qp.h"
 #include "cq.h"
 #include "srq.h"
@@ -566,6 +567,8 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 	rv = siw_qp_check_caps(sdev, attr);
 	if (rv)
 		return rv;
+	if (siw_fault_alloc(sdev))
+		return -ENOMEM;
 	if (atomic_inc_return(&sdev->num.qp) > SIW_MAX_QP) {
 		rv = -ENOMEM;
 		goto err_count;

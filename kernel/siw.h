@@ -66,6 +66,9 @@ struct siw_device {
 	struct siw_cm_config cfg;	/* for connections set up from now */
 	spinlock_t stats_lock;
 	struct siw_stats retired;	/* counters of destroyed QPs */
+	struct list_head faults;	/* fault.c rules, RCU */
+	spinlock_t fault_lock;
+	u32 fault_next_id;
 	struct net_device *netdev;	/* core holds the reference */
 	u8 raw_gid[ETH_ALEN];
 	enum ib_port_state port_state;	/* last state reported to the core */

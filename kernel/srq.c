@@ -10,6 +10,7 @@
 #include <rdma/uverbs_ioctl.h>
 
 #include "siw.h"
+#include "fault.h"
 #include "srq.h"
 #include "umap.h"
 
@@ -98,6 +99,8 @@ static int siw_create_srq(struct ib_srq *base_srq,
 		return -EINVAL;
 	if (udata && udata->outlen < sizeof(uresp))
 		return -EINVAL;
+	if (siw_fault_alloc(sdev))
+		return -ENOMEM;
 	if (atomic_inc_return(&sdev->num.srq) > SIW_MAX_SRQ) {
 		rv = -ENOMEM;
 		goto err_count;

@@ -23,6 +23,8 @@
 #include <linux/mutex.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
+#include <linux/delay.h>
+#include <linux/siw_netlink.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -31,6 +33,7 @@
 #include "mem.h"
 #include "rx.h"
 #include "netlink.h"
+#include "fault.h"
 #include "proto/iwarp.h"
 
 /* Loop iterations of one run before the thread serves other QPs. */
@@ -116,6 +119,7 @@ struct siw_tx_ctx {
 	bool fpdu_last;			/* ends its message */
 	bool fpdu_term;			/* is the Terminate */
 	u32 fpdu_payload;		/* ULP bytes in it, for the counters */
+	bool fault_reset;		/* injected truncation: reset once sent */
 	u32 stream_off;			/* wire bytes since the first FPDU */
 	u32 msn_next[SIW_QN_RREQ + 1];	/* Send and Read Request queues */
 };
@@ -743,6 +747,50 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	return 0;
 }
 
+/*
+ * Fault injection on the FPDU just framed (fault.h). Corruption damages
+ * the CRC where there is one (the peer counts a CRC error), otherwise
+ * the DDP version bits of the first piece (the header, or a marker in
+ * front of it: a version error or a bad marker).
+ */
+static void siw_tx_fault(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	u32 delay_ms = 0;
+	u8 *first;
+
+	switch (siw_fault_fpdu(qp, &delay_ms)) {
+	case SIW_FAULT_TYPE_DROP:
+		tx->wire_sent = tx->wire_len;
+		break;
+	case SIW_FAULT_TYPE_CORRUPT:
+		if (qp->conn.crc && tx->nbvec) {
+			/* The CRC itself: the trailer piece ends with it. */
+			first = page_address(tx->bvec[tx->nbvec - 1].bv_page) +
+				tx->bvec[tx->nbvec - 1].bv_offset +
+				tx->bvec[tx->nbvec - 1].bv_len - 1;
+			*first ^= 0xff;
+			break;
+		}
+		first = tx->nbvec ? page_address(tx->bvec[0].bv_page) +
+				    tx->bvec[0].bv_offset : tx->wire;
+		first[SIW_MPA_LEN_SIZE] ^= 0x03;
+		break;
+	case SIW_FAULT_TYPE_TRUNCATE:
+		tx->wire_len /= 2;
+		tx->fault_reset = true;
+		break;
+	case SIW_FAULT_TYPE_DELAY:
+		msleep(delay_ms);
+		break;
+	case SIW_FAULT_TYPE_RESET:
+		tx->wire_sent = tx->wire_len;
+		tcp_abort(qp->sock->sk, ECONNRESET);
+		break;
+	default:
+		break;
+	}
+}
+
 /* Build the next FPDU of the message in progress. */
 static void siw_tx_frame(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
@@ -760,6 +808,7 @@ static void siw_tx_frame(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	tx->fpdu_payload = seg;
 	tx->fpdu_last = tx->done == tx->len;
 	tx->fpdu_term = false;
+	siw_tx_fault(qp, tx);
 	return;
 
 err:
@@ -890,6 +939,10 @@ static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx)
 				continue;
 			}
 			siw_tx_fpdu_sent(qp, tx);
+			if (tx->fault_reset) {
+				tx->fault_reset = false;
+				tcp_abort(qp->sock->sk, ECONNRESET);
+			}
 			if (tx->fpdu_term) {
 				tx->term_done = true;
 				siw_cm_close(qp->cep);

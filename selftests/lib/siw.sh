@@ -65,3 +65,36 @@ dmesg_clean() {
 siw_wait_listen() {
 	wait_for 20 sh -c "ss -Hltn 'sport = :$1' | grep -q ."
 }
+
+# siw_ynl_test SCRIPT ADDR: load siw, siw0 on dummy dp0 with ADDR/24, run
+# the Python TAP test SCRIPT (it uses the kernel's YNL library from
+# build/ynl), fold its checks into ours, then delete siw0 and unload.
+siw_ynl_test() {
+	_py=$1
+	_addr=$2
+	[ -r "$SIW_TOP/build/ynl/linux-source-6.12/tools/net/ynl/cli.py" ] ||
+		tap_skip_all "no YNL tools: run scripts/ynl.sh setup on the host"
+	command -v ib_write_bw > /dev/null || tap_skip_all "no perftest"
+	command -v rping > /dev/null || tap_skip_all "no rping"
+	siw_loaded && siw_unload
+	trap 'rdma link delete siw0 2> /dev/null; ip link del dp0 2> /dev/null; siw_loaded && siw_unload' EXIT
+	dmesg_mark
+	siw_load && ip link add dp0 type dummy &&
+		ip addr add "$_addr/24" dev dp0 && ip link set dp0 up &&
+		rdma link add siw0 type siw netdev dp0 ||
+		tap_skip_all "cannot set up siw0"
+	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$_py" > /tmp/siw-ynl.tap 2>&1
+	_rc=$?
+	_n=0
+	while read -r _line; do
+		case "$_line" in
+		"ok "*) tap_ok "${_line#ok * - }" ;;
+		"not ok "*) tap_not_ok "${_line#not ok * - }" ;;
+		"1.."*) _n=1 ;;
+		*) echo "# $_line" ;;
+		esac
+	done < /tmp/siw-ynl.tap
+	[ $_n = 1 ] || tap_not_ok "${_py##*/} ran to the end (exit $_rc)"
+	tap_check "rdma link delete, unload" sh -c "rdma link delete siw0 && rmmod siw"
+	tap_check "no WARN or BUG in the kernel log" dmesg_clean
+}

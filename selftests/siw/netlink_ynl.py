@@ -17,75 +17,14 @@ import subprocess
 import sys
 import time
 
-TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-YNL = os.path.join(TOP, "build/ynl/linux-source-6.12")
-SPEC = os.path.join(YNL, "Documentation/netlink/specs/siw.yaml")
-sys.path.insert(0, os.path.join(YNL, "tools/net/ynl"))
-from lib import YnlFamily, NlError  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from siwynl import (SPEC, YNL_LIB, YnlFamily, NlError, result, diag,  # noqa: E402
+                    done, nl_error, extack_text, perf_start, perf_wait)
 
 ADDR = "10.99.7.1"
 DEV = "siw0"
 N_WRITES = 200
 MSG = 65536
-
-count = 0
-failures = 0
-
-
-def result(ok, what):
-    global count, failures
-    count += 1
-    if not ok:
-        failures += 1
-    print(f"{'' if ok else 'not '}ok {count} - {what}", flush=True)
-    return ok
-
-
-def diag(text):
-    for line in str(text).splitlines():
-        print(f"# {line}", flush=True)
-
-
-def nl_error(fn):
-    """Run fn; return the NlError it raised, or None."""
-    try:
-        fn()
-    except NlError as e:
-        return e
-    return None
-
-
-def extack_text(err):
-    return str(err.nl_msg.extack.get("msg", "")) if err.nl_msg.extack else ""
-
-
-def perf_pair(tool, args, port=18515):
-    """Start a perftest server and client; return (server, client)."""
-    server = subprocess.Popen([tool, "-R", "-F", "-p", str(port)] + args,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    for _ in range(200):
-        out = subprocess.run(["ss", "-Hltn", f"sport = :{port}"],
-                             capture_output=True, text=True).stdout
-        if out.strip():
-            break
-        time.sleep(0.1)
-    client = subprocess.Popen([tool, "-R", "-F", "-p", str(port)] + args +
-                              [ADDR], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)
-    return server, client
-
-
-def wait_pair(server, client, timeout=120):
-    try:
-        c = client.wait(timeout)
-        s = server.wait(timeout)
-    except subprocess.TimeoutExpired:
-        client.kill()
-        server.kill()
-        return False
-    if c or s:
-        diag(client.stdout.read().decode(errors="replace")[-600:])
-    return c == 0 and s == 0
 
 
 def op_stats(stats, opcode):
@@ -137,8 +76,7 @@ def main():
             "    y.do('dev-set', {'index': %d, 'markers': 1})\n"
             "except NlError as e:\n"
             "    sys.exit(e.error)\n"
-            "sys.exit(0)\n") % (os.path.join(YNL, "tools/net/ynl"), SPEC,
-                                d["index"])
+            "sys.exit(0)\n") % (YNL_LIB, SPEC, d["index"])
     rc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
                          "--clear-groups", "--inh-caps=-all",
                          "/usr/bin/python3", "-c", code]).returncode
@@ -150,8 +88,8 @@ def main():
 
     # QPs under traffic; the TX CPU list changes while it runs.
     ynl.do("stats-reset", {"dev-index": d["index"]})
-    server, client = perf_pair("ib_write_bw", ["-n", str(N_WRITES),
-                                               "-s", str(MSG)])
+    server, client = perf_start("ib_write_bw", ["-n", str(N_WRITES),
+                                                "-s", str(MSG)], ADDR)
     qps = []
     for _ in range(300):
         qps = ynl.dump("qp-get", {"dev-index": d["index"], "state": 2})
@@ -193,7 +131,7 @@ def main():
     result(err is not None and extack_text(err) != "",
            "tx-set with a CPU that is not online refused")
     ynl.do("tx-set", {"cpu-list": "0-%d" % (os.cpu_count() - 1)})
-    result(wait_pair(server, client),
+    result(perf_wait(server, client),
            "ib_write_bw completes across both TX list changes")
     threads = ynl.dump("tx-get", {})
     result(len(threads) == os.cpu_count() and
@@ -243,8 +181,7 @@ def main():
            "monitor saw QPs reach RTS and ERROR")
     ynl.do("dev-set", {"index": d["index"], "crc-required": 0})
 
-    print(f"1..{count}")
-    return 1 if failures else 0
+    return done()
 
 
 if __name__ == "__main__":

@@ -34,17 +34,18 @@ enum siw_nl_qp_state {
 };
 
 /**
- * enum siw_rdmap_opcode - RDMAP opcodes as on the wire (RFC 5040 section 4.3).
+ * enum siw_nl_rdmap_opcode - RDMAP opcodes as on the wire (RFC 5040 section
+ *   4.3).
  */
-enum siw_rdmap_opcode {
-	SIW_RDMAP_OPCODE_WRITE,
-	SIW_RDMAP_OPCODE_READ_REQUEST,
-	SIW_RDMAP_OPCODE_READ_RESPONSE,
-	SIW_RDMAP_OPCODE_SEND,
-	SIW_RDMAP_OPCODE_SEND_INVAL,
-	SIW_RDMAP_OPCODE_SEND_SE,
-	SIW_RDMAP_OPCODE_SEND_SE_INVAL,
-	SIW_RDMAP_OPCODE_TERMINATE,
+enum siw_nl_rdmap_opcode {
+	SIW_NL_OPCODE_WRITE,
+	SIW_NL_OPCODE_READ_REQUEST,
+	SIW_NL_OPCODE_READ_RESPONSE,
+	SIW_NL_OPCODE_SEND,
+	SIW_NL_OPCODE_SEND_INVAL,
+	SIW_NL_OPCODE_SEND_SE,
+	SIW_NL_OPCODE_SEND_SE_INVAL,
+	SIW_NL_OPCODE_TERMINATE,
 };
 
 /**
@@ -61,6 +62,23 @@ enum siw_dev_event {
 	SIW_DEV_EVENT_REMOVED,
 	SIW_DEV_EVENT_PORT_ACTIVE,
 	SIW_DEV_EVENT_PORT_DOWN,
+};
+
+/**
+ * enum siw_fault_type - What an injected fault does. FPDU faults act on FPDUs
+ *   siw sends: drop leaves one out of the stream, corrupt damages its CRC (its
+ *   DDP header without CRC), truncate sends only its first half and then
+ *   resets the connection, delay holds it back for delay-ms, reset aborts the
+ *   TCP connection instead of sending it. alloc-fail makes QP, CQ, SRQ and MR
+ *   creation fail with ENOMEM.
+ */
+enum siw_fault_type {
+	SIW_FAULT_TYPE_DROP,
+	SIW_FAULT_TYPE_CORRUPT,
+	SIW_FAULT_TYPE_TRUNCATE,
+	SIW_FAULT_TYPE_DELAY,
+	SIW_FAULT_TYPE_RESET,
+	SIW_FAULT_TYPE_ALLOC_FAIL,
 };
 
 enum {
@@ -170,6 +188,23 @@ enum {
 };
 
 enum {
+	SIW_A_FAULT_ID = 1,
+	SIW_A_FAULT_DEV_INDEX,
+	SIW_A_FAULT_QP_NUM,
+	SIW_A_FAULT_TYPE,
+	SIW_A_FAULT_EVERY,
+	SIW_A_FAULT_PROBABILITY,
+	SIW_A_FAULT_DELAY_MS,
+	SIW_A_FAULT_COUNT,
+	SIW_A_FAULT_CANDIDATES,
+	SIW_A_FAULT_HITS,
+	SIW_A_FAULT_PAD,
+
+	__SIW_A_FAULT_MAX,
+	SIW_A_FAULT_MAX = (__SIW_A_FAULT_MAX - 1)
+};
+
+enum {
 	SIW_A_DEV_NTF_INDEX = 1,
 	SIW_A_DEV_NTF_NAME,
 	SIW_A_DEV_NTF_EVENT,
@@ -185,6 +220,9 @@ enum {
 	SIW_CMD_TX_GET,
 	SIW_CMD_TX_SET,
 	SIW_CMD_STATS_RESET,
+	SIW_CMD_FAULT_ADD,
+	SIW_CMD_FAULT_GET,
+	SIW_CMD_FAULT_DEL,
 	SIW_CMD_QP_STATE_NTF,
 	SIW_CMD_TERM_NTF,
 	SIW_CMD_DEV_NTF,
