@@ -28,6 +28,7 @@
 #include "siw.h"
 #include "qp.h"
 #include "cm.h"
+#include "trace.h"
 
 /* iw_cm_event carries private data with a u8 length. */
 #define SIW_CM_MAX_PD	U8_MAX
@@ -175,6 +176,18 @@ static void siw_cep_queue(struct siw_cep *cep, int ev)
  * Sockets
  * ===================================================================
  */
+
+/* MPA frames as they go out or come in, decoded from their header. */
+static void siw_cm_trace_mpa(struct siw_cep *cep, bool sent, const u8 *frame,
+			     size_t len)
+{
+	if (!trace_siw_mpa_enabled() || len < SIW_MPA_HDR_LEN)
+		return;
+	/* "MPA ID Req Frame" and "MPA ID Rep Frame" differ at byte 9. */
+	trace_siw_mpa(cep->sdev->base_dev.index, sent, frame[9] == 'q',
+		      frame[SIW_MPA_OFF_FLAGS], frame[SIW_MPA_OFF_REV],
+		      siw_get_be16(frame + SIW_MPA_OFF_PDLEN));
+}
 
 static int siw_sock_send(struct socket *sock, const void *buf, size_t len)
 {
@@ -437,6 +450,7 @@ static int siw_cep_upcall(struct siw_cep *cep, struct iw_cm_id *id,
 
 	ev.local_addr = cep->laddr;
 	ev.remote_addr = cep->raddr;
+	trace_siw_cm_event(cep->sdev->base_dev.index, type, status);
 
 	if (type == IW_CM_EVENT_CONNECT_REQUEST) {
 		ev.provider_data = (void *)(uintptr_t)cep->id;
@@ -580,8 +594,10 @@ static void siw_cep_send_reject(struct siw_cep *cep, const void *pd,
 	if (!frame)
 		return;
 	len = siw_mpa_encode(&rep, frame, SIW_MPA_MAX_FRAME);
-	if (len > 0)
+	if (len > 0) {
+		siw_cm_trace_mpa(cep, true, frame, len);
 		siw_sock_send(cep->sock, frame, len);
+	}
 	kfree(frame);
 }
 
@@ -637,8 +653,11 @@ static int siw_cep_read_mpa(struct siw_cep *cep, enum siw_mpa_type type)
 			if (rv)
 				return rv;
 			want = hdr.frame_len;
-			if (cep->rx_len >= want)
+			if (cep->rx_len >= want) {
+				siw_cm_trace_mpa(cep, false, cep->rx_frame,
+						 cep->rx_len);
 				return 0;
+			}
 		}
 		rv = siw_sock_recv(cep->sock, cep->rx_frame + cep->rx_len,
 				   want - cep->rx_len);
@@ -776,6 +795,7 @@ static void siw_cep_connecting(struct siw_cep *cep)
 		return;
 	}
 	siw_cep_getnames(cep);
+	siw_cm_trace_mpa(cep, true, cep->tx_frame, cep->tx_len);
 	rv = siw_sock_send(cep->sock, cep->tx_frame, cep->tx_len);
 	if (rv) {
 		siw_cep_connect_failed(cep, -ECONNRESET, NULL, 0);
@@ -1283,6 +1303,7 @@ static int siw_iw_accept(struct iw_cm_id *id, struct iw_cm_conn_param *param)
 
 	cep->cm_id = id;
 	id->add_ref(id);
+	siw_cm_trace_mpa(cep, true, frame, len);
 	rv = siw_sock_send(cep->sock, frame, len);
 	if (rv)
 		goto abort;
@@ -1426,6 +1447,7 @@ static void siw_cep_timeout(struct work_struct *work)
 	if (time_before(jiffies, cep->deadline))
 		goto out;
 	siw_cep_dbg(cep, "timeout\n");
+	trace_siw_cm_timeout(cep->sdev->base_dev.index, cep->state);
 	switch (cep->state) {
 	case SIW_CEP_CONNECTING:
 	case SIW_CEP_AWAIT_MPA_REP:

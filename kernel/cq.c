@@ -20,6 +20,7 @@
 #include "fault.h"
 #include "compat.h"
 #include "cq.h"
+#include "trace.h"
 #include "umap.h"
 
 #define SIW_NOTIFY_ARMED_NEXT	SIW_NOTIFY_NEXT_COMPLETION
@@ -117,6 +118,8 @@ int siw_cq_add(struct siw_cq *cq, const struct siw_cqe *cqe, bool solicited)
 		slot->base_qp = cqe->base_qp;
 		flags |= cqe->flags & SIW_WQE_IMM_DATA;
 	}
+	trace_siw_cqe(cq->id, cqe->base_qp ? cqe->base_qp->qp_num : 0,
+		      cqe->id, cqe->opcode, cqe->status, cqe->bytes);
 	/* Publish the contents before the flag hands the slot over ... */
 	smp_store_release(&slot->flags, flags);
 	cq->cq_put++;

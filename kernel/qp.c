@@ -24,6 +24,7 @@
 #include "srq.h"
 #include "umap.h"
 #include "netlink.h"
+#include "trace.h"
 
 /* QP work items; flushed by module exit before the code goes away. */
 static struct workqueue_struct *siw_qp_wq;
@@ -343,8 +344,10 @@ static int siw_qp_set_state_locked(struct siw_qp *qp, enum siw_qp_state state)
 		WRITE_ONCE(qp->state, state);
 	}
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
-	if (state != old)
+	if (state != old) {
+		trace_siw_qp_state(qp, old, state);
 		siw_nl_qp_state(qp);
+	}
 
 	/* Flushing again is harmless: it only finds work posted since. */
 	if (state == SIW_QP_STATE_ERROR) {
@@ -392,6 +395,7 @@ int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 		   struct siw_cep *cep, const struct siw_conn_params *params,
 		   u32 ird, u32 ord)
 {
+	enum siw_qp_state old;
 	int rv;
 
 	if (ird > SIW_MAX_IRD_QP || ord > SIW_MAX_ORD_QP)
@@ -428,9 +432,11 @@ int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 
 	qp->tx_cpu = siw_tx_cpu_get();
 	spin_lock_irq(&qp->sq_lock);
+	old = qp->state;
 	WRITE_ONCE(qp->state, SIW_QP_STATE_RTS);
 	spin_unlock_irq(&qp->sq_lock);
 	up_write(&qp->state_lock);
+	trace_siw_qp_state(qp, old, SIW_QP_STATE_RTS);
 	siw_nl_qp_state(qp);
 
 	/* Work posted before the connection existed goes out now. */
@@ -494,6 +500,7 @@ void siw_qp_llp_closed(struct siw_qp *qp)
 void siw_qp_terminate(struct siw_qp *qp, int cause, const void *hdr,
 		      size_t hdr_len)
 {
+	enum siw_qp_state old;
 	unsigned long flags;
 	bool send;
 
@@ -502,13 +509,14 @@ void siw_qp_terminate(struct siw_qp *qp, int cause, const void *hdr,
 	 * taken: one Terminate per connection is decided under sq_lock.
 	 */
 	spin_lock_irqsave(&qp->sq_lock, flags);
-	send = qp->state == SIW_QP_STATE_RTS ||
-	       qp->state == SIW_QP_STATE_CLOSING;
+	old = qp->state;
+	send = old == SIW_QP_STATE_RTS || old == SIW_QP_STATE_CLOSING;
 	if (send)
 		WRITE_ONCE(qp->state, SIW_QP_STATE_TERMINATE);
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
 	if (!send)
 		return;
+	trace_siw_qp_state(qp, old, SIW_QP_STATE_TERMINATE);
 	siw_nl_qp_state(qp);
 
 	siw_tx_terminate(qp, cause, hdr, hdr_len);
@@ -677,8 +685,10 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 	spin_unlock_irq(&qp->sq_lock);
 	up_write(&qp->state_lock);
 	/* Monitors see every QP end in ERROR, destroyed or not. */
-	if (old != SIW_QP_STATE_ERROR)
+	if (old != SIW_QP_STATE_ERROR) {
+		trace_siw_qp_state(qp, old, SIW_QP_STATE_ERROR);
 		siw_nl_qp_state(qp);
+	}
 
 	/* After this grace period no lookup can find and take the QP. */
 	xa_erase(&sdev->qp_xa, siw_qp_id(qp));
@@ -846,6 +856,8 @@ static int siw_query_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
  */
 static void siw_qp_sq_posted(struct siw_qp *qp)
 {
+	if (qp->user)
+		trace_siw_doorbell(qp);
 	switch (READ_ONCE(qp->state)) {
 	case SIW_QP_STATE_RTS:
 		siw_tx_kick(qp);
@@ -988,6 +1000,8 @@ static int siw_post_send(struct ib_qp *base_qp, const struct ib_send_wr *wr,
 		rv = siw_sqe_from_wr(qp, wr, sqe);
 		if (rv)
 			break;
+		trace_siw_wr_post(qp, wr->wr_id, sqe->opcode,
+				  sqe->num_sge ? sqe->sge[0].length : 0);
 		qp->sq_put++;
 	}
 	spin_unlock_irqrestore(&qp->sq_lock, flags);

@@ -31,6 +31,7 @@
 #include "mem.h"
 #include "rx.h"
 #include "netlink.h"
+#include "trace.h"
 #include "proto/iwarp.h"
 
 enum siw_rx_state {
@@ -456,9 +457,12 @@ static void siw_rx_end_term(struct siw_qp *qp, struct siw_rx_ctx *rx)
 
 	siw_stat_add(&qp->stats.terms_received, 1);
 	rv = siw_term_parse(rx->hdr, rx->have, &tm);
-	if (!rv)
+	if (!rv) {
+		trace_siw_terminate(qp, false, tm.code.layer, tm.code.etype,
+				    tm.code.ecode);
 		siw_nl_term(qp, false, tm.code.layer, tm.code.etype,
 			    tm.code.ecode);
+	}
 	if (rv)
 		pr_info_ratelimited("siw: QP %u: malformed Terminate from the peer (%d)\n",
 				    siw_qp_id(qp), rv);
@@ -662,10 +666,12 @@ static u32 siw_rx_trailer(struct siw_qp *qp, struct siw_rx_ctx *rx,
 
 	if (qp->conn.crc && ~rx->crc != siw_get_le32(rx->trailer)) {
 		siw_stat_add(&qp->stats.crc_errors, 1);
+		trace_siw_crc_error(qp, ~rx->crc, siw_get_le32(rx->trailer));
 		siw_rx_fail(qp, rx, SIW_ERR_CRC);
 		return k;
 	}
 	siw_stats_op_rx(&qp->stats, rx->h.opcode, rx->h.payload_len);
+	trace_siw_fpdu_rx(qp, rx->h.opcode, rx->h.payload_len);
 	siw_rx_end(qp, rx);
 	siw_rx_next_fpdu(rx);
 	return k;
@@ -802,6 +808,7 @@ static void siw_rx_write_space(struct sock *sk)
 	if (qp && sk_stream_is_writeable(sk)) {
 		if (sk->sk_socket)
 			clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		trace_siw_sk_resumed(qp, READ_ONCE(sk->sk_wmem_queued));
 		siw_tx_kick(qp);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);

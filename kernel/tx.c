@@ -34,6 +34,7 @@
 #include "rx.h"
 #include "netlink.h"
 #include "fault.h"
+#include "trace.h"
 #include "proto/iwarp.h"
 
 /* Loop iterations of one run before the thread serves other QPs. */
@@ -901,11 +902,14 @@ static void siw_tx_fpdu_sent(struct siw_qp *qp, struct siw_tx_ctx *tx)
 
 	if (!tx->fpdu_term) {
 		siw_stats_op_tx(&qp->stats, tx->op, tx->fpdu_payload);
+		trace_siw_fpdu_tx(qp, tx->op, tx->fpdu_payload);
 		return;
 	}
 	siw_stats_op_tx(&qp->stats, SIW_RDMAP_OP_TERMINATE, 0);
 	siw_stat_add(&qp->stats.terms_sent, 1);
 	ctrl = tx->term_frame + SIW_MPA_LEN_SIZE + SIW_TERM_OFF_CTRL;
+	trace_siw_fpdu_tx(qp, SIW_RDMAP_OP_TERMINATE, 0);
+	trace_siw_terminate(qp, true, ctrl[0] >> 4, ctrl[0] & 0xf, ctrl[1]);
 	siw_nl_term(qp, true, ctrl[0] >> 4, ctrl[0] & 0xf, ctrl[1]);
 }
 
@@ -924,6 +928,7 @@ static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx)
 			rv = siw_tx_push(qp, tx);
 			if (rv == -EAGAIN) {
 				siw_stat_add(&qp->stats.backpressure, 1);
+				trace_siw_sk_blocked(qp, READ_ONCE(qp->sock->sk->sk_wmem_queued));
 				return;		/* sk_write_space kicks us */
 			}
 			if (rv) {

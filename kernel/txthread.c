@@ -24,6 +24,7 @@
 
 #include "siw.h"
 #include "qp.h"
+#include "trace.h"
 
 struct siw_tx_thread {
 	struct task_struct *task;
@@ -46,6 +47,7 @@ static int siw_tx_thread_fn(void *arg)
 	struct llist_node *list, *pos, *next;
 	struct siw_tx_work *w;
 
+	unsigned int n;
 	u64 start;
 
 	/* A stopped thread still runs what was queued before it stopped. */
@@ -54,6 +56,8 @@ static int siw_tx_thread_fn(void *arg)
 					 !llist_empty(&tx->work) ||
 					 kthread_should_stop());
 		WRITE_ONCE(tx->wakeups, tx->wakeups + 1);
+		trace_siw_tx_wakeup(raw_smp_processor_id(), 0);
+		n = 0;
 
 		/* FIFO order: llist_del_all hands back newest first. */
 		list = llist_reverse_order(llist_del_all(&tx->work));
@@ -67,7 +71,10 @@ static int siw_tx_thread_fn(void *arg)
 			WRITE_ONCE(tx->busy_ns,
 				   tx->busy_ns + ktime_get_ns() - start);
 			WRITE_ONCE(tx->items, tx->items + 1);
+			n++;
 		}
+		if (llist_empty(&tx->work))
+			trace_siw_tx_idle(raw_smp_processor_id(), n);
 		cond_resched();
 	}
 	return 0;
