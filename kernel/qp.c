@@ -1012,13 +1012,31 @@ static int siw_post_send(struct ib_qp *base_qp, const struct ib_send_wr *wr,
 	return rv;
 }
 
+/*
+ * Fill a free RQE (RQ or SRQ) from a kernel consumer's WR and hand it to
+ * the consumer side. The caller checked num_sge and holds the ring's lock.
+ */
+void siw_rqe_from_wr(struct siw_rqe *rqe, const struct ib_recv_wr *wr)
+{
+	int i;
+
+	rqe->id = wr->wr_id;
+	rqe->num_sge = wr->num_sge;
+	for (i = 0; i < wr->num_sge; i++) {
+		rqe->sge[i].laddr = wr->sg_list[i].addr;
+		rqe->sge[i].length = wr->sg_list[i].length;
+		rqe->sge[i].lkey = wr->sg_list[i].lkey;
+	}
+	/* Publish: the consumer sees VALID only after the contents. */
+	smp_store_release(&rqe->flags, SIW_WQE_VALID);
+}
+
 static int siw_post_recv(struct ib_qp *base_qp, const struct ib_recv_wr *wr,
 			 const struct ib_recv_wr **bad_wr)
 {
 	struct siw_qp *qp = to_siw_qp(base_qp);
-	struct siw_rqe *rqe;
 	unsigned long flags;
-	int rv = 0, i;
+	int rv = 0;
 
 	/*
 	 * User QPs post receives into their mapped ring, never here; a QP
@@ -1039,16 +1057,7 @@ static int siw_post_recv(struct ib_qp *base_qp, const struct ib_recv_wr *wr,
 			rv = -EINVAL;
 			break;
 		}
-		rqe = &qp->recvq[qp->rq_put & (qp->rq_size - 1)];
-		rqe->id = wr->wr_id;
-		rqe->num_sge = wr->num_sge;
-		for (i = 0; i < wr->num_sge; i++) {
-			rqe->sge[i].laddr = wr->sg_list[i].addr;
-			rqe->sge[i].length = wr->sg_list[i].length;
-			rqe->sge[i].lkey = wr->sg_list[i].lkey;
-		}
-		/* Publish: the consumer sees VALID only after the contents. */
-		smp_store_release(&rqe->flags, SIW_WQE_VALID);
+		siw_rqe_from_wr(&qp->recvq[qp->rq_put & (qp->rq_size - 1)], wr);
 		qp->rq_put++;
 	}
 	spin_unlock_irqrestore(&qp->rq_lock, flags);

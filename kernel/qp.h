@@ -202,6 +202,7 @@ int siw_qp_complete_rqe(struct siw_qp *qp, const struct siw_rqe *rqe,
  * leaves the SRQ at once and the QP flushes it if it errs first.
  */
 bool siw_qp_take_rqe(struct siw_qp *qp, struct siw_rqe *rqe, u32 *token);
+void siw_rqe_from_wr(struct siw_rqe *rqe, const struct ib_recv_wr *wr);
 void siw_qp_rqe_done(struct siw_qp *qp, u32 token, const struct siw_rqe *rqe,
 		     u32 bytes, u32 inval_stag, bool solicited, u16 status);
 

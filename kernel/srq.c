@@ -12,6 +12,7 @@
 #include "siw.h"
 #include "fault.h"
 #include "srq.h"
+#include "qp.h"
 #include "umap.h"
 
 static bool siw_srq_is_user(const struct siw_srq *srq)
@@ -208,7 +209,7 @@ static int siw_post_srq_recv(struct ib_srq *base_srq,
 	struct siw_srq *srq = to_siw_srq(base_srq);
 	struct siw_rqe *rqe;
 	unsigned long flags;
-	int rv = 0, i;
+	int rv = 0;
 
 	/* User SRQs are filled through their mapped ring, never here. */
 	if (siw_srq_is_user(srq)) {
@@ -228,15 +229,7 @@ static int siw_post_srq_recv(struct ib_srq *base_srq,
 			rv = -ENOMEM;
 			break;
 		}
-		rqe->id = wr->wr_id;
-		rqe->num_sge = wr->num_sge;
-		for (i = 0; i < wr->num_sge; i++) {
-			rqe->sge[i].laddr = wr->sg_list[i].addr;
-			rqe->sge[i].length = wr->sg_list[i].length;
-			rqe->sge[i].lkey = wr->sg_list[i].lkey;
-		}
-		/* Publish: the consumer sees VALID only after the contents. */
-		smp_store_release(&rqe->flags, SIW_WQE_VALID);
+		siw_rqe_from_wr(rqe, wr);
 		srq->put++;
 	}
 	spin_unlock_irqrestore(&srq->lock, flags);

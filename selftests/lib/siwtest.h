@@ -175,6 +175,45 @@ static inline struct ibv_context *siwtest_setup(const char *argv0,
 	return siwtest.ctx;
 }
 
+/*
+ * Run @fn in a child and fold its TAP checks into ours. librdmacm keeps
+ * every device open until its process exits, and a device cannot be
+ * deleted while open: tests that connect through rdma_cm do that in a
+ * child, so that the parent can tear the device down afterwards.
+ */
+static inline void siwtest_run_child(void (*fn)(void), const char *what)
+{
+	int counts[2], fds[2], status;
+	pid_t pid;
+
+	if (pipe(fds)) {
+		tap_result(0, "%s: pipe", what);
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		fn();
+		counts[0] = tap_count;
+		counts[1] = tap_failures;
+		if (write(fds[1], counts, sizeof(counts)) != sizeof(counts))
+			_exit(1);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid < 0 || read(fds[0], counts, sizeof(counts)) != sizeof(counts)) {
+		tap_result(0, "%s ran to the end", what);
+	} else {
+		tap_count = counts[0];
+		tap_failures = counts[1];
+	}
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+}
+
 /* No WARN, BUG or oops in the kernel log so far. */
 static inline void siwtest_check_dmesg(void)
 {

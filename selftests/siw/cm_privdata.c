@@ -404,36 +404,12 @@ static void run_tests(void)
 
 int main(int argc, char **argv)
 {
-	int counts[2], fds[2], status;
-	pid_t pid;
-
 	(void)argc;
 	siwtest_setup(argv[0], NETDEV, IBDEV);
 	tap_eq(siwtest_sh("ip addr add %s/24 dev %s", ADDR, NETDEV), 0,
 	       "address %s on %s", ADDR, NETDEV);
 
-	if (pipe(fds))
-		return tap_done();
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		run_tests();
-		counts[0] = tap_count;
-		counts[1] = tap_failures;
-		if (write(fds[1], counts, sizeof(counts)) != sizeof(counts))
-			_exit(1);
-		fflush(stdout);
-		_exit(0);
-	}
-	close(fds[1]);
-	if (pid < 0 || read(fds[0], counts, sizeof(counts)) != sizeof(counts)) {
-		tap_result(0, "connection tests ran to the end");
-	} else {
-		tap_count = counts[0];
-		tap_failures = counts[1];
-	}
-	waitpid(pid, &status, 0);
+	siwtest_run_child(run_tests, "connection tests");
 	siwtest_check_dmesg();
 	return tap_done();
 }

@@ -427,9 +427,6 @@ static void run_connected(void)
 
 int main(int argc, char **argv)
 {
-	int counts[2], fds[2], status;
-	pid_t pid;
-
 	(void)argc;
 	rng_state = getenv("SIW_FUZZ_SEED") ?
 		    strtoull(getenv("SIW_FUZZ_SEED"), NULL, 0) :
@@ -442,28 +439,7 @@ int main(int argc, char **argv)
 	tap_eq(siwtest_sh("ip addr add %s/24 dev %s", ADDR, NETDEV), 0,
 	       "address %s on %s", ADDR, NETDEV);
 
-	if (pipe(fds))
-		return tap_done();
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		run_connected();
-		counts[0] = tap_count;
-		counts[1] = tap_failures;
-		if (write(fds[1], counts, sizeof(counts)) != sizeof(counts))
-			_exit(1);
-		fflush(stdout);
-		_exit(0);
-	}
-	close(fds[1]);
-	if (pid < 0 || read(fds[0], counts, sizeof(counts)) != sizeof(counts)) {
-		tap_result(0, "fuzz rounds ran to the end");
-	} else {
-		tap_count = counts[0];
-		tap_failures = counts[1];
-	}
-	waitpid(pid, &status, 0);
+	siwtest_run_child(run_connected, "fuzz rounds");
 	tap_eq(siwtest_res_count("qp"), 0, "no QP left");
 	siwtest_teardown();
 	siwtest_check_dmesg();

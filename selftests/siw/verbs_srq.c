@@ -434,11 +434,7 @@ static void cleanup(void)
 		rdma_destroy_event_channel(server_ch);
 }
 
-/*
- * librdmacm keeps every device open until the process exits, and the
- * device cannot be deleted while it is open: the connection part runs in
- * a child that reports its counts back.
- */
+/* In a child (siwtest_run_child()): librdmacm keeps the device open. */
 static void run_connected(void)
 {
 	struct sockaddr_in sin;
@@ -455,9 +451,7 @@ static void run_connected(void)
 
 int main(int argc, char **argv)
 {
-	int counts[2], fds[2], status;
 	struct ibv_context *ctx;
-	pid_t pid;
 
 	(void)argc;
 	ctx = siwtest_setup(argv[0], NETDEV, IBDEV);
@@ -465,28 +459,7 @@ int main(int argc, char **argv)
 	       "address %s on %s", ADDR, NETDEV);
 	test_srq_limits(ctx);
 
-	if (pipe(fds))
-		return tap_done();
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		run_connected();
-		counts[0] = tap_count;
-		counts[1] = tap_failures;
-		if (write(fds[1], counts, sizeof(counts)) != sizeof(counts))
-			_exit(1);
-		fflush(stdout);
-		_exit(0);
-	}
-	close(fds[1]);
-	if (pid < 0 || read(fds[0], counts, sizeof(counts)) != sizeof(counts)) {
-		tap_result(0, "connection tests ran to the end");
-	} else {
-		tap_count = counts[0];
-		tap_failures = counts[1];
-	}
-	waitpid(pid, &status, 0);
+	siwtest_run_child(run_connected, "connection tests");
 	tap_eq(siwtest_res_count("qp"), 0, "no QP left");
 	siwtest_teardown();
 	siwtest_check_dmesg();
