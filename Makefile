@@ -21,10 +21,26 @@ $(error no Debian 6.1 kernel headers installed: run scripts/setup.sh as root)
 endif
 
 .PHONY: all module modules-all install uninstall check lint demo bench \
-	unit fuzz clean dkms-add dkms-remove
+	unit fuzz clean dkms-add dkms-remove userprogs install-user uninstall-user
 
-all: module
+# User-space parts, each a directory with its own Makefile building into
+# build/<dir>/ and installing with DESTDIR/PREFIX.
+USERDIRS := userlib ctl bpf-tools
+
+all: module userprogs
 	@if [ -f selftests/unit/Makefile ]; then $(MAKE) -C selftests/unit all; fi
+
+userprogs:
+	@for d in $(USERDIRS); do \
+		if [ -f $$d/Makefile ]; then $(MAKE) -C $$d all || exit 1; fi; done
+
+install-user: userprogs
+	@for d in $(USERDIRS); do \
+		if [ -f $$d/Makefile ]; then $(MAKE) -C $$d install || exit 1; fi; done
+
+uninstall-user:
+	@for d in $(USERDIRS); do \
+		if [ -f $$d/Makefile ]; then $(MAKE) -C $$d uninstall || exit 1; fi; done
 
 # Build in a per-kernel copy: kbuild writes objects next to the sources,
 # and 6.1 and 6.12 objects must not meet.
@@ -37,7 +53,7 @@ modules-all:
 	@for k in $$(scripts/kvers.sh all); do \
 		$(MAKE) module KVER=$$k || exit 1; done
 
-install: module
+install: module install-user
 	install -D -m 0644 $(BUILD)/kernel/siw.ko \
 		$(DESTDIR)/lib/modules/$(KVER)/updates/siw.ko
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
@@ -56,7 +72,7 @@ dkms-remove:
 	-dkms remove -m siw -v $(SIW_VERSION) --all
 	rm -rf $(DKMS_SRC)
 
-uninstall:
+uninstall: uninstall-user
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/siw.ko
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
@@ -81,5 +97,7 @@ bench:
 
 clean:
 	rm -rf build
+	@for d in $(USERDIRS); do \
+		if [ -f $$d/Makefile ]; then $(MAKE) -C $$d clean; fi; done
 	@if [ -f selftests/unit/Makefile ]; then $(MAKE) -C selftests/unit clean; fi
 	@if [ -f selftests/fuzz/Makefile ]; then $(MAKE) -C selftests/fuzz clean; fi

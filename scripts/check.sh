@@ -40,7 +40,7 @@ run_stage() {
 
 vm_suite() {
 	local kver=$1 out=results/vm-$kver rc
-	{ make -s module KVER="$kver" && make -s -C selftests/siw &&
+	{ make -s module KVER="$kver" && make -s -C selftests/siw && make -s userprogs &&
 	  scripts/ynl.sh setup &&
 	  scripts/build-linux-siw.sh "$kver"; } > "results/build-$kver.log" 2>&1 ||
 		{ cat "results/build-$kver.log"; return 1; }

@@ -62,10 +62,19 @@ bw_rc=$?
 tail -n 4 /tmp/demo-bw.log
 kill $spid 2> /dev/null
 wait $spid 2> /dev/null
+
+# Optional parts (siwctl, bpf-tools) each bring their own demo piece,
+# run here with siw0 up on eth9 (10.99.0.1); a failing piece fails the demo.
+parts_rc=0
+for part in scripts/demo.d/*.sh; do
+	[ -r "$part" ] || continue
+	echo
+	sh "$part" || parts_rc=1
+done
 set -e
 
 step rdma link delete siw0
 step rmmod siw
 echo
-echo "== demo finished: rping rc=$rping_rc, ib_write_bw rc=$bw_rc"
-[ "$rping_rc" = 0 ] && [ "$bw_rc" = 0 ]
+echo "== demo finished: rping rc=$rping_rc, ib_write_bw rc=$bw_rc, parts rc=$parts_rc"
+[ "$rping_rc" = 0 ] && [ "$bw_rc" = 0 ] && [ "$parts_rc" = 0 ]

@@ -20,6 +20,7 @@ PKGS=(
 	sparse dwarves python3-yaml python3-jsonschema
 	dkms clang llvm libclang-rt-14-dev
 	nvme-cli fio qperf iperf3
+	bpftrace bpftool libbpf-dev libelf-dev zlib1g-dev systemtap-sdt-dev
 )
 
 BACKPORTS=/etc/apt/sources.list.d/siw-bookworm-backports.sources
