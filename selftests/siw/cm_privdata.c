@@ -13,6 +13,7 @@
 #include <rdma/rdma_cma.h>
 
 #include "siwtest.h"
+#include "siwcm.h"
 
 #define NETDEV	"cmpd0"
 #define IBDEV	"siwcmpd0"
@@ -29,25 +30,12 @@ struct ep {
 static struct rdma_event_channel *server_ch;
 static struct rdma_cm_id *listen_id;
 
-/* Next event on @ch within 10 s, or NULL; the caller acks it. */
-static struct rdma_cm_event *next_event(struct rdma_event_channel *ch)
-{
-	struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
-	struct rdma_cm_event *ev;
-
-	if (poll(&pfd, 1, 10000) != 1)
-		return NULL;
-	if (rdma_get_cm_event(ch, &ev))
-		return NULL;
-	return ev;
-}
-
 /* Expect event @type on @ch; returns it (caller acks) or NULL. */
 static struct rdma_cm_event *expect(struct rdma_event_channel *ch,
 				    enum rdma_cm_event_type type,
 				    const char *what)
 {
-	struct rdma_cm_event *ev = next_event(ch);
+	struct rdma_cm_event *ev = siwcm_next_event(ch);
 
 	if (!ev) {
 		tap_result(0, "%s: %s", what, rdma_event_str(type));
@@ -62,14 +50,6 @@ static struct rdma_cm_event *expect(struct rdma_event_channel *ch,
 		return NULL;
 	}
 	return ev;
-}
-
-static void addr_of(struct sockaddr_in *sin, int port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	inet_pton(AF_INET, ADDR, &sin->sin_addr);
 }
 
 static int ep_qp(struct ep *e)
@@ -110,7 +90,7 @@ static int listen_on(int port)
 {
 	struct sockaddr_in sin;
 
-	addr_of(&sin, port);
+	siwcm_addr(&sin, ADDR, port);
 	if (rdma_create_id(server_ch, &listen_id, NULL, RDMA_PS_TCP))
 		return -1;
 	if (rdma_bind_addr(listen_id, (struct sockaddr *)&sin))
@@ -131,19 +111,19 @@ static int client_connect(struct ep *c, int port, const void *pd, int pd_len,
 	struct rdma_cm_event *ev;
 	struct sockaddr_in dst;
 
-	addr_of(&dst, port);
+	siwcm_addr(&dst, ADDR, port);
 	c->ch = rdma_create_event_channel();
 	if (!c->ch || rdma_create_id(c->ch, &c->id, NULL, RDMA_PS_TCP))
 		return -1;
 	if (rdma_resolve_addr(c->id, NULL, (struct sockaddr *)&dst, 2000))
 		return -1;
-	ev = next_event(c->ch);
+	ev = siwcm_next_event(c->ch);
 	if (!ev || ev->event != RDMA_CM_EVENT_ADDR_RESOLVED)
 		return -1;
 	rdma_ack_cm_event(ev);
 	if (rdma_resolve_route(c->id, 2000))
 		return -1;
-	ev = next_event(c->ch);
+	ev = siwcm_next_event(c->ch);
 	if (!ev || ev->event != RDMA_CM_EVENT_ROUTE_RESOLVED)
 		return -1;
 	rdma_ack_cm_event(ev);

@@ -8,6 +8,7 @@
 # diagnostics), and an independent Python peer checking markers and CRC.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/siw.sh"
+. "$(dirname "$0")/../lib/traffic.sh"
 siw_require_vm
 command -v rping > /dev/null || tap_skip_all "no rping"
 siw_loaded && siw_unload
@@ -34,80 +35,6 @@ setup() {
 
 teardown() {
 	rdma link delete siw0 && siw_unload
-}
-
-# pair NAME PORT SERVER_CMD CLIENT_CMD: server in the background, client
-# once the server listens on PORT; both must succeed within two minutes.
-pair() {
-	_name=$1
-	$3 > "$LOG/$_name.server" 2>&1 &
-	spid=$!
-	siw_wait_listen "$2"
-	timeout 120 $4 > "$LOG/$_name.client" 2>&1
-	_rc=$?
-	# The server ends by itself once its client is done.
-	_i=0
-	while kill -0 $spid 2> /dev/null && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	if kill -0 $spid 2> /dev/null; then
-		kill $spid 2> /dev/null
-		_rc=1
-	fi
-	wait $spid
-	_src=$?
-	spid=
-	[ $_rc = 0 ] && [ $_src = 0 ] && return 0
-	echo "client exit $_rc, server exit $_src"
-	tail -n 5 "$LOG/$_name.client" "$LOG/$_name.server"
-	return 1
-}
-
-rping_pair() {
-	pair "rping-$1" 7174 "rping -s -a $ADDR -C 100 -v -S $1" \
-		"rping -c -a $ADDR -C 100 -v -V -S $1"
-}
-
-# perftest: -R for rdma_cm (iWARP), -F no CPU frequency warning. The
-# average bandwidth goes to $LOG/bw for perf_check to report.
-perf_pair() {
-	_t=$1
-	shift
-	pair "$_t" 18515 "$_t -R -F $*" "$_t -R -F $* $ADDR" || return 1
-	# " 65536 100 ... BW peak  BW average  MsgRate"
-	_bw=$(awk '$1 ~ /^[0-9]+$/ && NF >= 5 { print $1 " bytes: " $4 }' \
-		"$LOG/$_t.client" | tail -n 1)
-	[ -n "$_bw" ] || return 1
-	echo "$_t $_bw MB/s average" > "$LOG/bw"
-}
-
-# perf_check DESC PERF_PAIR_ARGS...
-perf_check() {
-	_desc=$1
-	shift
-	rm -f "$LOG/bw"
-	tap_check "$_desc" perf_pair "$@"
-	[ -s "$LOG/bw" ] && tap_diag "$_desc: $(cat "$LOG/bw")"
-}
-
-# Latency: perftest's "#bytes #iterations t_min t_max t_typical t_avg ...".
-lat_pair() {
-	_t=$1
-	shift
-	pair "$_t" 18515 "$_t -R -F $*" "$_t -R -F $* $ADDR" || return 1
-	_lat=$(awk '$1 ~ /^[0-9]+$/ && NF >= 6 { print $1 " bytes: typical " $5 " us, average " $6 " us" }' \
-		"$LOG/$_t.client" | tail -n 1)
-	[ -n "$_lat" ] || return 1
-	echo "$_t $_lat" > "$LOG/bw"
-}
-
-lat_check() {
-	_desc=$1
-	shift
-	rm -f "$LOG/bw"
-	tap_check "$_desc" lat_pair "$@"
-	[ -s "$LOG/bw" ] && tap_diag "$_desc: $(cat "$LOG/bw")"
 }
 
 # A client killed (SIGKILL) in the middle of a transfer: its QPs are torn
@@ -159,10 +86,10 @@ perf_check "ib_read_bw, 1 MiB" ib_read_bw -n 20 -s 1048576
 perf_check "ib_write_bw, 4 QPs" ib_write_bw -n 100 -q 4
 perf_check "ib_send_bw, 4 QPs, 4 KiB" ib_send_bw -n 100 -q 4 -s 4096
 perf_check "ib_read_bw, 4 QPs" ib_read_bw -n 100 -q 4
-lat_check "ib_send_lat, 64 bytes" ib_send_lat -n 200 -s 64
-lat_check "ib_write_lat, 64 bytes" ib_write_lat -n 200 -s 64
-lat_check "ib_read_lat, 64 bytes" ib_read_lat -n 200 -s 64
-lat_check "ib_send_lat, 64 KiB" ib_send_lat -n 50 -s 65536
+perf_check "ib_send_lat, 64 bytes" ib_send_lat -n 200 -s 64
+perf_check "ib_write_lat, 64 bytes" ib_write_lat -n 200 -s 64
+perf_check "ib_read_lat, 64 bytes" ib_read_lat -n 200 -s 64
+perf_check "ib_send_lat, 64 KiB" ib_send_lat -n 50 -s 65536
 tap_check "a client killed mid-transfer leaves no QP, the server ends" \
 	kill_mid_transfer
 tap_check "no QP left once the programs ended" \

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "siwtest.h"
+#include "siwcm.h"
 
 #define NETDEV	"rfzd0"
 #define IBDEV	"siwrfz0"
@@ -64,36 +65,6 @@ static uint64_t rnd(void)
 	rng_state ^= rng_state >> 7;
 	rng_state ^= rng_state << 17;
 	return rng_state;
-}
-
-static struct rdma_cm_event *next_event(struct rdma_event_channel *ch)
-{
-	struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
-	struct rdma_cm_event *ev;
-
-	if (poll(&pfd, 1, 10000) != 1 || rdma_get_cm_event(ch, &ev))
-		return NULL;
-	return ev;
-}
-
-static int wait_event(struct rdma_event_channel *ch,
-		      enum rdma_cm_event_type type, struct rdma_cm_id **id)
-{
-	struct rdma_cm_event *ev = next_event(ch);
-	int ok;
-
-	if (!ev) {
-		tap_diag("no %s within 10 s", rdma_event_str(type));
-		return -1;
-	}
-	ok = ev->event == type;
-	if (!ok)
-		tap_diag("wanted %s, got %s", rdma_event_str(type),
-			 rdma_event_str(ev->event));
-	if (id)
-		*id = ev->id;
-	rdma_ack_cm_event(ev);
-	return ok ? 0 : -1;
 }
 
 /* Collect (start, length) of uverbs mappings into @start/@len. */
@@ -199,17 +170,17 @@ static int connect_pair(struct side *c, struct side *srv)
 	inet_pton(AF_INET, ADDR, &dst.sin_addr);
 	if (rdma_create_id(client_ch, &id, NULL, RDMA_PS_TCP) ||
 	    rdma_resolve_addr(id, NULL, (struct sockaddr *)&dst, 2000) ||
-	    wait_event(client_ch, RDMA_CM_EVENT_ADDR_RESOLVED, NULL) ||
+	    siwcm_wait_event(client_ch, RDMA_CM_EVENT_ADDR_RESOLVED, NULL) ||
 	    rdma_resolve_route(id, 2000) ||
-	    wait_event(client_ch, RDMA_CM_EVENT_ROUTE_RESOLVED, NULL))
+	    siwcm_wait_event(client_ch, RDMA_CM_EVENT_ROUTE_RESOLVED, NULL))
 		return -1;
 	if (make_qp(c, id, CLIENT_SQ, CLIENT_RQ) || rdma_connect(id, &cp))
 		return -1;
-	if (wait_event(server_ch, RDMA_CM_EVENT_CONNECT_REQUEST, &req) ||
+	if (siwcm_wait_event(server_ch, RDMA_CM_EVENT_CONNECT_REQUEST, &req) ||
 	    make_qp(srv, req, SERVER_SQ, SERVER_RQ) || rdma_accept(req, &cp))
 		return -1;
-	if (wait_event(client_ch, RDMA_CM_EVENT_ESTABLISHED, NULL) ||
-	    wait_event(server_ch, RDMA_CM_EVENT_ESTABLISHED, NULL))
+	if (siwcm_wait_event(client_ch, RDMA_CM_EVENT_ESTABLISHED, NULL) ||
+	    siwcm_wait_event(server_ch, RDMA_CM_EVENT_ESTABLISHED, NULL))
 		return -1;
 	return c->sq && srv->rq ? 0 : -2;
 }

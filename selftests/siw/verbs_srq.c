@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "siwtest.h"
+#include "siwcm.h"
 
 #define NETDEV	"srqd0"
 #define IBDEV	"siwsrq0"
@@ -46,48 +47,6 @@ static struct ibv_srq *srq;
 static struct ibv_mr *server_mr;
 static char server_buf[SRQ_WR + 1][MSG];
 static int can_query;		/* the provider implements query_srq */
-
-static struct rdma_cm_event *next_event(struct rdma_event_channel *ch)
-{
-	struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
-	struct rdma_cm_event *ev;
-
-	if (poll(&pfd, 1, 10000) != 1)
-		return NULL;
-	if (rdma_get_cm_event(ch, &ev))
-		return NULL;
-	return ev;
-}
-
-/* Wait for @type on @ch; 0 if it came. */
-static int wait_event(struct rdma_event_channel *ch,
-		      enum rdma_cm_event_type type, struct rdma_cm_id **id)
-{
-	struct rdma_cm_event *ev = next_event(ch);
-	int ok;
-
-	if (!ev) {
-		tap_diag("no %s within 10 s", rdma_event_str(type));
-		return -1;
-	}
-	ok = ev->event == type;
-	if (!ok)
-		tap_diag("wanted %s, got %s (status %d)", rdma_event_str(type),
-			 rdma_event_str(ev->event), ev->status);
-	if (id)
-		*id = ev->id;
-	rdma_ack_cm_event(ev);
-	return ok ? 0 : -1;
-}
-
-static void addr_of(struct sockaddr_in *sin)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(PORT);
-	inet_pton(AF_INET, ADDR, &sin->sin_addr);
-}
-
 static int poll_cq(struct ibv_cq *cq, struct ibv_wc *wc, int max, int ms)
 {
 	int n = 0, rc;
@@ -211,13 +170,13 @@ static int connect_one(int i)
 	struct rdma_cm_id *req;
 	struct sockaddr_in dst;
 
-	addr_of(&dst);
+	siwcm_addr(&dst, ADDR, PORT);
 	c->ch = rdma_create_event_channel();
 	if (!c->ch || rdma_create_id(c->ch, &c->id, NULL, RDMA_PS_TCP) ||
 	    rdma_resolve_addr(c->id, NULL, (struct sockaddr *)&dst, 2000) ||
-	    wait_event(c->ch, RDMA_CM_EVENT_ADDR_RESOLVED, NULL) ||
+	    siwcm_wait_event(c->ch, RDMA_CM_EVENT_ADDR_RESOLVED, NULL) ||
 	    rdma_resolve_route(c->id, 2000) ||
-	    wait_event(c->ch, RDMA_CM_EVENT_ROUTE_RESOLVED, NULL)) {
+	    siwcm_wait_event(c->ch, RDMA_CM_EVENT_ROUTE_RESOLVED, NULL)) {
 		tap_diag("client %d: address/route resolution failed (errno %d)",
 			 i, errno);
 		return -1;
@@ -236,7 +195,7 @@ static int connect_one(int i)
 		return -1;
 	}
 
-	if (wait_event(server_ch, RDMA_CM_EVENT_CONNECT_REQUEST, &req))
+	if (siwcm_wait_event(server_ch, RDMA_CM_EVENT_CONNECT_REQUEST, &req))
 		return -1;
 	if (!server_verbs && server_resources(req->verbs)) {
 		tap_diag("server PD/CQ/SRQ/MR failed (errno %d)", errno);
@@ -255,8 +214,8 @@ static int connect_one(int i)
 		return -1;
 	}
 	server_ids[i] = req;
-	if (wait_event(c->ch, RDMA_CM_EVENT_ESTABLISHED, NULL) ||
-	    wait_event(server_ch, RDMA_CM_EVENT_ESTABLISHED, NULL))
+	if (siwcm_wait_event(c->ch, RDMA_CM_EVENT_ESTABLISHED, NULL) ||
+	    siwcm_wait_event(server_ch, RDMA_CM_EVENT_ESTABLISHED, NULL))
 		return -1;
 	return 0;
 }
@@ -439,7 +398,7 @@ static void run_connected(void)
 {
 	struct sockaddr_in sin;
 
-	addr_of(&sin);
+	siwcm_addr(&sin, ADDR, PORT);
 	server_ch = rdma_create_event_channel();
 	tap_check(server_ch &&
 		  !rdma_create_id(server_ch, &listen_id, NULL, RDMA_PS_TCP) &&

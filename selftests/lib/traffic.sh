@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Traffic helpers for the shell tests (sourced after tap.sh and siw.sh):
+# a server/client pair with logs in $LOG, verified rping, and perftest
+# runs whose result line goes to the TAP diagnostics. Callers set LOG
+# (a directory) and ADDR (the server address).
+
+# pair NAME PORT SERVER_CMD CLIENT_CMD: server in the background, client
+# once the server listens on PORT; both must succeed within two minutes.
+pair() {
+	_name=$1
+	$3 > "$LOG/$_name.server" 2>&1 &
+	spid=$!
+	siw_wait_listen "$2"
+	timeout 120 $4 > "$LOG/$_name.client" 2>&1
+	_rc=$?
+	# The server ends by itself once its client is done.
+	_i=0
+	while kill -0 $spid 2> /dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 $spid 2> /dev/null; then
+		kill $spid 2> /dev/null
+		_rc=1
+	fi
+	wait $spid
+	_src=$?
+	spid=
+	[ $_rc = 0 ] && [ $_src = 0 ] && return 0
+	echo "client exit $_rc, server exit $_src"
+	tail -n 5 "$LOG/$_name.client" "$LOG/$_name.server"
+	return 1
+}
+
+# rping_pair SIZE: 100 verified rounds. rping can exit 0 after a failure,
+# so the client's "ping data:" lines are counted too.
+rping_pair() {
+	pair "rping-$1" 7174 "rping -s -a $ADDR -C 100 -v -S $1" \
+		"rping -c -a $ADDR -C 100 -v -V -S $1" || return 1
+	_pings=$(grep -c 'ping data:' "$LOG/rping-$1.client")
+	[ "$_pings" = 100 ] || { echo "$_pings of 100 pings"; return 1; }
+}
+
+# perf_pair TOOL ARGS...: a perftest pair (-R for rdma_cm, -F no CPU
+# frequency warning); its result line goes to $LOG/result.
+perf_pair() {
+	_t=$1
+	shift
+	pair "$_t" 18515 "$_t -R -F $*" "$_t -R -F $* $ADDR" || return 1
+	case $_t in
+	*_lat)	# "#bytes #iterations t_min t_max t_typical t_avg ..."
+		_res=$(awk '$1 ~ /^[0-9]+$/ && NF >= 6 { print $1 " bytes: typical " $5 " us, average " $6 " us" }' \
+			"$LOG/$_t.client" | tail -n 1) ;;
+	*)	# "#bytes #iterations BW peak BW average MsgRate"
+		_res=$(awk '$1 ~ /^[0-9]+$/ && NF >= 5 { print $1 " bytes: " $4 " MB/s average" }' \
+			"$LOG/$_t.client" | tail -n 1) ;;
+	esac
+	[ -n "$_res" ] || return 1
+	echo "$_t $_res" > "$LOG/result"
+}
+
+# perf_check DESC TOOL ARGS...: perf_pair as one TAP check.
+perf_check() {
+	_desc=$1
+	shift
+	rm -f "$LOG/result"
+	tap_check "$_desc" perf_pair "$@"
+	[ -s "$LOG/result" ] && tap_diag "$_desc: $(cat "$LOG/result")"
+}

@@ -1,0 +1,174 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Our libibverbs provider (userlib/) against rdma-core's stock libsiw, on
+# the same module. "make install" of userlib in the guest (its root is a
+# throwaway overlay) makes ours the active provider; the checks prove it
+# is (LIBSIW_DEBUG banner, USDT probes firing), then run our verbs test,
+# the other C verbs tests, rping, every perftest _bw/_lat and qperf.
+# "make uninstall" must give siw back to the stock provider, which then
+# runs the same verbs test and traffic (ABI compatibility).
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/siw.sh"
+. "$(dirname "$0")/../lib/traffic.sh"
+siw_require_vm
+LIB=$SIW_TOP/build/userlib/libsiw-rdmav34.so
+BIN=$SIW_TOP/build/selftests/siw
+OURS=/usr/local/lib/libibverbs/libsiw-rdmav34.so
+[ -r "$LIB" ] || tap_skip_all "no $LIB: make -C userlib"
+command -v rping > /dev/null || tap_skip_all "no rping"
+command -v ib_write_bw > /dev/null || tap_skip_all "no perftest"
+siw_loaded && siw_unload
+
+ADDR=10.99.9.1
+LOG=${TMPDIR:-/tmp}/siw-provider
+mkdir -p "$LOG"
+spid=
+
+cleanup() {
+	[ -n "$spid" ] && kill "$spid" 2> /dev/null && wait "$spid" 2> /dev/null
+	rdma link delete siw0 2> /dev/null
+	ip link del pv0 2> /dev/null
+	siw_loaded && siw_unload
+	make -s -C "$SIW_TOP/userlib" uninstall > /dev/null 2>&1
+}
+trap cleanup EXIT
+
+# c_test PROGRAM [ENV...]: run one of the C tests and fold its checks in.
+c_test() {
+	_prog=$1
+	shift
+	env "$@" "$BIN/$_prog" > "$LOG/$_prog.tap" 2>&1
+	_rc=$?
+	while read -r _line; do
+		case "$_line" in
+		"ok "*) tap_ok "[$PROVIDER] $_prog: ${_line#ok * - }" ;;
+		"not ok "*) tap_not_ok "[$PROVIDER] $_prog: ${_line#not ok * - }" ;;
+		"#"*) echo "$_line" ;;
+		esac
+	done < "$LOG/$_prog.tap"
+	case $_rc in
+	0 | 4) ;;
+	*) grep -q '^not ok' "$LOG/$_prog.tap" ||
+		tap_not_ok "[$PROVIDER] $_prog exited $_rc" ;;
+	esac
+}
+
+# The provider a process gets, by the banner ours prints on LIBSIW_DEBUG.
+banner() {
+	LIBSIW_DEBUG=1 ibv_devinfo -d siw0 2>&1 | grep -c 'libsiw .*(siw project provider): siw0 opened'
+}
+
+link_up() {
+	siw_load && ip link add pv0 type dummy && ip addr add $ADDR/24 dev pv0 &&
+		ip link set pv0 up && rdma link add siw0 type siw netdev pv0
+}
+
+link_down() {
+	rdma link delete siw0 && ip link del pv0 && siw_unload
+}
+
+# usdt_counts: run a verified rping under bpftrace's USDT probes of our
+# library; prints "post_send post_recv poll_cq doorbell" counts.
+usdt_counts() {
+	rping -s -a $ADDR -C 20 > "$LOG/usdt.server" 2>&1 &
+	spid=$!
+	siw_wait_listen 7174
+	timeout 240 bpftrace -e "
+		usdt:$OURS:libsiw:post_send { @s = count(); }
+		usdt:$OURS:libsiw:post_recv { @r = count(); }
+		usdt:$OURS:libsiw:poll_cq { @p = count(); }
+		usdt:$OURS:libsiw:doorbell { @d = count(); }
+		END { print(@s); print(@r); print(@p); print(@d); clear(@s); clear(@r); clear(@p); clear(@d); }" \
+		-c "rping -c -a $ADDR -C 20 -V -v" > "$LOG/usdt.out" 2>&1
+	wait $spid
+	spid=
+	awk '/^@[srpd]: / { v[$1] = $2 } END { print v["@s:"]+0, v["@r:"]+0, v["@p:"]+0, v["@d:"]+0 }' "$LOG/usdt.out"
+}
+
+traffic_suite() {
+	tap_check "[$PROVIDER] rping -V, 100 rounds of 4 KiB" rping_pair 4096
+	for t in ib_send_bw ib_write_bw ib_read_bw; do
+		perf_check "[$PROVIDER] $t, 64 KiB" $t -n 200 -s 65536
+	done
+	perf_check "[$PROVIDER] ib_send_bw through an SRQ" ib_send_bw -n 100 --use-srq
+	for t in ib_send_lat ib_write_lat ib_read_lat; do
+		perf_check "[$PROVIDER] $t, 64 B" $t -n 300 -s 64
+	done
+}
+
+qperf_check() {
+	qperf > "$LOG/qperf.server" 2>&1 &
+	spid=$!
+	siw_wait_listen 19765
+	_ok=0
+	for t in rc_bw rc_lat rc_rdma_write_bw rc_rdma_read_bw; do
+		timeout 120 qperf -cm1 -t 2 $ADDR $t > "$LOG/qperf.$t" 2>&1 &&
+			grep -Eq '(bw|latency) += +[0-9.]+ ' "$LOG/qperf.$t" ||
+			{ echo "qperf $t:"; cat "$LOG/qperf.$t"; _ok=1; }
+		sed 's/^/# /' "$LOG/qperf.$t" | grep -E 'bw|latency'
+	done
+	kill $spid
+	wait $spid 2> /dev/null
+	spid=
+	return $_ok
+}
+
+dmesg_mark
+t0=$(date +%s)
+stage() {
+	tap_diag "$(($(date +%s) - t0)) s: $*"
+}
+
+# --- ours -------------------------------------------------------------
+PROVIDER=ours
+tap_check "make install of userlib" make -s -C "$SIW_TOP/userlib" install
+tap_check "siw.driver points libibverbs at our provider" \
+	grep -q "^driver /usr/local/lib/libibverbs/libsiw" /etc/libibverbs.d/siw.driver
+for t in verbs_qp verbs_cq verbs_mr verbs_srq verbs_ring_fuzz; do
+	c_test $t
+done
+c_test verbs_provider SIW_PROVIDER=ours
+
+stage "C tests done"
+tap_check "siw0 up on pv0" link_up
+tap_eq "ibv_devinfo gets our provider (LIBSIW_DEBUG banner)" 1 "$(banner)"
+if command -v bpftrace > /dev/null; then
+	counts=$(usdt_counts)
+	tap_diag "USDT post_send post_recv poll_cq doorbell: $counts"
+	set -- $counts
+	tap_check "USDT probes fire under rping (post_send, post_recv, poll_cq, doorbell)" \
+		test "${1:-0}" -gt 0 -a "${2:-0}" -gt 0 -a "${3:-0}" -gt 0 -a "${4:-0}" -gt 0
+else
+	tap_diag "no bpftrace: USDT probes not checked"
+fi
+stage "USDT done"
+traffic_suite
+stage "traffic done"
+LIBSIW_DEBUG=1 ib_write_bw -R -F -n 20 -d siw0 > "$LOG/banner.server" 2>&1 &
+spid=$!
+siw_wait_listen 18515
+LIBSIW_DEBUG=1 timeout 60 ib_write_bw -R -F -n 20 -d siw0 $ADDR > "$LOG/banner.client" 2>&1
+wait $spid
+spid=
+tap_check "perftest runs on our provider (banner in client and server)" \
+	sh -c "grep -q 'siw project provider' $LOG/banner.client && grep -q 'siw project provider' $LOG/banner.server"
+if command -v qperf > /dev/null; then
+	tap_check "[$PROVIDER] qperf -cm1 rc_bw, rc_lat, rc_rdma_write_bw, rc_rdma_read_bw" qperf_check
+fi
+tap_check "siw0 down" link_down
+
+# --- stock ------------------------------------------------------------
+PROVIDER=stock
+tap_check "make uninstall of userlib" make -s -C "$SIW_TOP/userlib" uninstall
+tap_eq "siw.driver is rdma-core's again" "driver siw" \
+	"$(grep -v '^#' /etc/libibverbs.d/siw.driver)"
+tap_check "our library is gone" test ! -e $OURS
+c_test verbs_provider SIW_PROVIDER=stock
+tap_check "siw0 up on pv0" link_up
+tap_eq "ibv_devinfo gets the stock provider (no banner)" 0 "$(banner)"
+traffic_suite
+tap_check "siw0 down" link_down
+
+tap_check "no WARN or BUG in the kernel log" dmesg_clean
+tap_done
