@@ -21,6 +21,7 @@ PKGS=(
 	dkms clang llvm libclang-rt-14-dev
 	nvme-cli fio qperf iperf3
 	bpftrace bpftool libbpf-dev libelf-dev zlib1g-dev systemtap-sdt-dev
+	python3-matplotlib
 )
 
 BACKPORTS=/etc/apt/sources.list.d/siw-bookworm-backports.sources

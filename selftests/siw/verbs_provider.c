@@ -3,11 +3,12 @@
  * The verbs API through whichever provider libibverbs loaded for siw:
  * ours (userlib/, SIW_PROVIDER=ours) or rdma-core's stock libsiw
  * (SIW_PROVIDER=stock); provider.sh sets which one must be active and
- * this test checks that first. It then covers queries, MRs, a connected RC pair with Send (SGE
- * lists, inline), Write, Read and Send with Invalidate, payloads
- * checked, completion channels, fork safety, error returns, and with our
- * provider the extended API: ibv_create_cq_ex polling and the ibv_wr_*
- * builders. What stock libsiw lacks is skipped with the reason.
+ * this test checks that first. It then covers queries, MRs, a connected
+ * RC pair with Send (SGE lists, inline), Write, Read and Send with
+ * Invalidate, payloads checked, completion channels, fork safety, error
+ * returns, and with our provider the extended API: ibv_create_cq_ex
+ * polling and the ibv_wr_* builders. What stock libsiw lacks is skipped
+ * with the reason.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>

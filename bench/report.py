@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""report.py RAW.csv OUTDIR: medians over rounds, ratios against Linux's
+in-tree siw, the goals of the performance issue checked one by one, a
+table on stdout, summary.csv and PNG plots in OUTDIR."""
+
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+IMPLS = ["siw", "siw-stocklib", "linux-siw", "rxe", "tcp"]
+BASE = "linux-siw"
+
+
+def load(path):
+    vals = defaultdict(list)
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            try:
+                v = float(row["value"])
+            except ValueError:
+                continue
+            key = (row["impl"], row["workload"], int(row["size"]), row["metric"])
+            vals[key].append(v)
+    return {k: (statistics.median(v), len(v)) for k, v in vals.items()}
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if v >= 100:
+        return "%.0f" % v
+    if v >= 1:
+        return "%.2f" % v
+    return "%.4f" % v
+
+
+def table(med, out):
+    rows = sorted({(w, s, m) for (_, w, s, m) in med})
+    impls = [i for i in IMPLS if any(k[0] == i for k in med)]
+    head = ["workload", "size", "metric"] + impls + ["siw/" + BASE]
+    lines = [head]
+    with open(out, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(head + ["rounds"])
+        for wl, size, metric in rows:
+            cells = [med.get((i, wl, size, metric), (None, 0))[0] for i in impls]
+            ours = med.get(("siw", wl, size, metric), (None, 0))[0]
+            base = med.get((BASE, wl, size, metric), (None, 0))[0]
+            ratio = ours / base if ours is not None and base else None
+            n = max(med.get((i, wl, size, metric), (0, 0))[1] for i in impls)
+            w.writerow([wl, size, metric] + ["" if c is None else c for c in cells] +
+                       ["" if ratio is None else "%.3f" % ratio, n])
+            lines.append([wl, str(size), metric] + [fmt(c) for c in cells] +
+                         ["-" if ratio is None else "%.2fx" % ratio])
+    widths = [max(len(r[i]) for r in lines) for i in range(len(head))]
+    for r in lines:
+        print("  ".join(c.rjust(widths[i]) if i > 2 else c.ljust(widths[i])
+                        for i, c in enumerate(r)))
+
+
+def get(med, impl, wl, size, metric):
+    return med.get((impl, wl, size, metric), (None, 0))[0]
+
+
+def goals(med):
+    """(goal, value text, met) for each goal of the performance issue."""
+    res = []
+
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+
+    for op in ("ib_write_bw", "ib_read_bw", "ib_send_bw"):
+        r = ratio(get(med, "siw", op, 65536, "MBps"), get(med, BASE, op, 65536, "MBps"))
+        res.append(("%s 64 KiB bandwidth >= 1.0x in-tree (aim 1.5x)" % op, r,
+                    None if r is None else r >= 1.0))
+    r = ratio(get(med, "siw", "ib_write_bw", 1048576, "MBps"),
+              get(med, "tcp", "iperf3", 131072, "MBps"))
+    res.append(("1 MiB write bandwidth >= 0.9x plain TCP (iperf3)", r,
+                None if r is None else r >= 0.9))
+    for op in ("ib_send_lat", "ib_write_lat", "ib_read_lat"):
+        for size in (8, 64):
+            r = ratio(get(med, "siw", op, size, "lat_us"), get(med, BASE, op, size, "lat_us"))
+            res.append(("%s %d B latency <= 1.0x in-tree (aim 0.7x)" % (op, size), r,
+                        None if r is None else r <= 1.0))
+    r = ratio(get(med, "siw", "nvmeof_randread", 4096, "IOPS"),
+              get(med, BASE, "nvmeof_randread", 4096, "IOPS"))
+    res.append(("NVMe-oF 4 KiB random read IOPS >= 1.0x in-tree (aim 1.3x)", r,
+                None if r is None else r >= 1.0))
+    r = ratio(get(med, "siw", "qp_memory", 0, "KiB_per_QP"),
+              get(med, BASE, "qp_memory", 0, "KiB_per_QP"))
+    res.append(("memory per QP <= 1.0x in-tree", r, None if r is None else r <= 1.0))
+    for op in ("ib_send_lat", "ib_write_lat"):
+        r = ratio(get(med, "siw", op, 8, "lat_us"), get(med, "siw-stocklib", op, 8, "lat_us"))
+        res.append(("our provider: %s 8 B latency <= 1.0x stock libsiw" % op, r,
+                    None if r is None else r <= 1.0))
+    r = ratio(get(med, "siw", "ib_write_bw-q8", 64, "mpps"),
+              get(med, "siw-stocklib", "ib_write_bw-q8", 64, "mpps"))
+    res.append(("our provider: 8-QP 64 B message rate >= 1.0x stock libsiw", r,
+                None if r is None else r >= 1.0))
+    return res
+
+
+def plots(med, outdir):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("report: no matplotlib (python3-matplotlib): no plots")
+        return
+    for kind, metric, ops, ylabel in (
+            ("bandwidth", "MBps", ("ib_write_bw", "ib_read_bw", "ib_send_bw"), "MB/s"),
+            ("latency", "lat_us", ("ib_send_lat", "ib_write_lat", "ib_read_lat"), "us")):
+        fig, axes = plt.subplots(1, len(ops), figsize=(5 * len(ops), 4))
+        for ax, op in zip(axes, ops):
+            for impl in IMPLS:
+                pts = sorted((s, v[0]) for (i, w, s, m), v in med.items()
+                             if i == impl and w == op and m == metric)
+                if pts:
+                    ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=impl)
+            ax.set_xscale("log", base=2)
+            if kind == "bandwidth":
+                ax.set_yscale("log")
+            ax.set_title(op)
+            ax.set_xlabel("message size (bytes)")
+            ax.set_ylabel(ylabel)
+            ax.grid(True, alpha=0.3)
+            ax.legend()
+        fig.tight_layout()
+        fig.savefig("%s/%s.png" % (outdir, kind), dpi=100)
+        plt.close(fig)
+
+
+def main():
+    raw, outdir = sys.argv[1], sys.argv[2]
+    med = load(raw)
+    if not med:
+        print("report: no measurements in %s" % raw)
+        return 1
+    print("Medians over rounds (TCG VM, loopback through a dummy netdev):")
+    table(med, outdir + "/summary.csv")
+    print()
+    print("Goals (ratios of medians, our siw with our provider against %s):" % BASE)
+    met = 0
+    res = goals(med)
+    with open(outdir + "/goals.txt", "w") as f:
+        for goal, r, ok in res:
+            state = "not measured" if ok is None else ("met" if ok else "NOT MET")
+            line = "  %-62s %8s  %s" % (goal, "-" if r is None else "%.2fx" % r, state)
+            print(line)
+            f.write(line + "\n")
+            met += bool(ok)
+    print("%d of %d goals met" % (met, len(res)))
+    plots(med, outdir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# make bench: build everything, boot KVER (default: the newest 6.1) in the
+# test VM and run bench/guest.sh there (our siw with our provider and with
+# rdma-core's, Linux's in-tree siw, rxe, plain TCP; BENCH_ROUNDS rounds,
+# default 3), then bench/report.py: a table on stdout, summary.csv,
+# goals.txt and PNG plots in results/bench-KVER-DATE/.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+kver=${1:-$(scripts/kvers.sh 6.1)}
+scripts/ensure-deps.sh
+stamp=$(date +%Y%m%d-%H%M%S)
+out=results/bench-$kver-$stamp
+{
+	make -s module KVER="$kver"
+	make -s userprogs
+	scripts/build-linux-siw.sh "$kver"
+	mkdir -p build/bench
+	cc -O2 -Wall -Wextra -Werror -o build/bench/qpmem bench/qpmem.c -libverbs
+} > "build/bench-build.log" 2>&1 || { cat build/bench-build.log; exit 1; }
+rounds=${BENCH_ROUNDS:-3}
+impls=${BENCH_IMPLS:-siw siw-stocklib linux-siw rxe tcp}
+echo "bench: $kver, $rounds rounds of: $impls (a TCG VM: about 10 minutes a round)"
+selftests/vm/run-vm.sh -t $((rounds * 1200 + 300)) "$kver" "$out" \
+	"BENCH_ROUNDS=$rounds BENCH_IMPLS='$impls' sh bench/guest.sh" ||
+	{ tail -n 20 "$out/output.txt" 2> /dev/null; exit 1; }
+grep '^bench:' "$out/output.txt" | tail -n 3
+/usr/bin/python3 bench/report.py "$out/raw.csv" "$out"
+echo "bench: results in $out"
