@@ -552,9 +552,12 @@ static int siw_qp_check_caps(struct siw_device *sdev,
 		return -EINVAL;
 	if (!cap->max_send_wr || cap->max_send_wr > SIW_MAX_QP_WR)
 		return -EINVAL;
-	/* With an SRQ the receive capabilities are the SRQ's. */
-	if (!attr->srq &&
-	    (!cap->max_recv_wr || cap->max_recv_wr > SIW_MAX_QP_WR))
+	/*
+	 * With an SRQ the receive capabilities are the SRQ's. A QP without
+	 * one that asks for no receives (a send-only QP, as qperf's clients
+	 * create) still gets the smallest RQ: both providers map one.
+	 */
+	if (!attr->srq && cap->max_recv_wr > SIW_MAX_QP_WR)
 		return -EINVAL;
 	if (cap->max_send_sge > SIW_MAX_SGE || cap->max_recv_sge > SIW_MAX_SGE)
 		return -EINVAL;
@@ -603,7 +606,7 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 	if (attr->srq) {
 		qp->srq = to_siw_srq(attr->srq);
 	} else {
-		qp->rq_size = roundup_pow_of_two(attr->cap.max_recv_wr);
+		qp->rq_size = roundup_pow_of_two(max(attr->cap.max_recv_wr, 1U));
 		qp->recvq = siw_qp_alloc_ring(qp, qp->rq_size,
 					      sizeof(struct siw_rqe));
 	}
@@ -852,15 +855,17 @@ static int siw_query_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
 
 /*
  * New work on the SQ: a connected QP sends it, a QP in ERROR completes it
- * at once as flushed, an unconnected one keeps it for later.
+ * at once as flushed, an unconnected one keeps it for later. @process:
+ * called from a process's doorbell, which may transmit by itself.
  */
-static void siw_qp_sq_posted(struct siw_qp *qp)
+static void siw_qp_sq_posted(struct siw_qp *qp, bool process)
 {
 	if (qp->user)
 		trace_siw_doorbell(qp);
 	switch (READ_ONCE(qp->state)) {
 	case SIW_QP_STATE_RTS:
-		siw_tx_kick(qp);
+		if (!process || !siw_tx_direct(qp))
+			siw_tx_kick(qp);
 		break;
 	case SIW_QP_STATE_ERROR:
 		siw_sq_flush(qp);
@@ -986,7 +991,7 @@ static int siw_post_send(struct ib_qp *base_qp, const struct ib_send_wr *wr,
 			*bad_wr = wr;
 			return -EINVAL;
 		}
-		siw_qp_sq_posted(qp);
+		siw_qp_sq_posted(qp, true);
 		return 0;
 	}
 
@@ -1008,7 +1013,7 @@ static int siw_post_send(struct ib_qp *base_qp, const struct ib_send_wr *wr,
 	if (rv)
 		*bad_wr = wr;
 
-	siw_qp_sq_posted(qp);
+	siw_qp_sq_posted(qp, false);
 	return rv;
 }
 

@@ -216,6 +216,7 @@ void siw_qp_rqe_done(struct siw_qp *qp, u32 token, const struct siw_rqe *rqe,
 int siw_tx_init(struct siw_qp *qp);
 void siw_tx_fini(struct siw_qp *qp);
 void siw_tx_kick(struct siw_qp *qp);
+bool siw_tx_direct(struct siw_qp *qp);
 void siw_tx_terminate(struct siw_qp *qp, int cause, const void *hdr,
 		      size_t hdr_len);
 

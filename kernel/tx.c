@@ -125,6 +125,11 @@ struct siw_tx_ctx {
 	u32 msn_next[SIW_QN_RREQ + 1];	/* Send and Read Request queues */
 };
 
+static bool tx_direct = true;
+module_param(tx_direct, bool, 0644);
+MODULE_PARM_DESC(tx_direct,
+		 "Transmit in the posting process when the QP's TX is idle, instead of waking its TX thread (default on)");
+
 static struct siw_pd *siw_tx_pd(struct siw_qp *qp)
 {
 	return to_siw_pd(qp->base_qp.pd);
@@ -994,6 +999,29 @@ static void siw_tx_run(struct siw_tx_work *work)
 	siw_tx_process(qp, tx);
 	mutex_unlock(&tx->run_lock);
 	siw_qp_put(qp);
+}
+
+/*
+ * A doorbell from a process (it may sleep, it holds no lock): if no run
+ * is queued or in progress, do the run right here. A small message then
+ * leaves within the system call instead of after a TX thread wakeup, and
+ * a big one is copied by the posting CPU until the socket fills (the
+ * rest goes on from sk_write_space on the TX thread, as usual). False if
+ * the caller must kick the TX thread instead.
+ */
+bool siw_tx_direct(struct siw_qp *qp)
+{
+	struct siw_tx_ctx *tx = qp->tx;
+
+	if (!tx || !READ_ONCE(tx_direct) ||
+	    test_bit(SIW_TX_QUEUED, &tx->flags) ||
+	    !mutex_trylock(&tx->run_lock))
+		return false;
+	/* As in siw_tx_run(): see everything posted before the doorbell. */
+	smp_mb();
+	siw_tx_process(qp, tx);
+	mutex_unlock(&tx->run_lock);
+	return true;
 }
 
 void siw_tx_terminate(struct siw_qp *qp, int cause, const void *hdr,

@@ -156,6 +156,14 @@ static void test_sq_full(struct ibv_context *ctx)
 			tap_eq(rc, ENOMEM, "full SQ: ENOMEM");
 		tap_eq(ibv_destroy_qp(qp), 0, "destroy QP with SQEs pending");
 	}
+	qa.cap.max_recv_wr = 0;
+	qp = ibv_create_qp(pd, &qa);
+	tap_check(qp && qa.cap.max_recv_wr >= 1,
+		  "send-only QP (no receive WRs asked) gets the smallest RQ (%u)",
+		  qa.cap.max_recv_wr);
+	if (qp)
+		ibv_destroy_qp(qp);
+	qa.cap.max_recv_wr = 4;
 	qa.qp_type = IBV_QPT_UD;
 	errno = 0;
 	qp = ibv_create_qp(pd, &qa);
