@@ -13,8 +13,10 @@ for series in 6.1 6.12; do
 done
 ls /usr/src/linux-source-6.1.tar.xz > /dev/null 2>&1 || missing="$missing linux-source-6.1"
 for hdr in bpf/libbpf.h sys/sdt.h netlink/genl/genl.h infiniband/verbs.h; do
-	[ -e "/usr/include/$hdr" ] || [ -e "/usr/include/libnl3/$hdr" ] || missing="$missing $hdr"
+	echo "#include <$hdr>" | cc -E -I/usr/include/libnl3 - > /dev/null 2>&1 ||
+		missing="$missing $hdr"
 done
+/usr/bin/python3 -c 'import matplotlib' 2> /dev/null || missing="$missing python3-matplotlib"
 [ -z "$missing" ] && exit 0
 
 echo "ensure-deps: missing:$missing; running scripts/setup.sh"
