@@ -41,7 +41,8 @@ int main(int argc, char **argv)
 	long before, after;
 	int i, n;
 
-	if (argc != 3 || (n = atoi(argv[2])) <= 0) {
+	n = argc == 3 ? atoi(argv[2]) : 0;
+	if (n <= 0) {
 		fprintf(stderr, "usage: qpmem DEVICE N\n");
 		return 2;
 	}
@@ -60,7 +61,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qpmem: PD/CQ failed\n");
 		return 1;
 	}
-	qa.send_cq = qa.recv_cq = cq;
+	qa.send_cq = cq;
+	qa.recv_cq = cq;
 	sync();
 	usleep(200000);
 	before = mem_free_kib();

@@ -55,6 +55,20 @@ out=$(checkpatch --ignore PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE kernel/trace.h)
 [ -n "$out" ] && echo "$out"
 result "$([ -z "$out" ]; echo $?)" "checkpatch --strict kernel/trace.h (TRACE_EVENT layout allowed)"
 
+# User-space C in kernel style: fixed-width C types, positive errnos
+# (libibverbs' convention) and C11 _Atomic are right there. The provider
+# ABI mirror lists bare parameter types and plain attributes, as
+# rdma-core's own header does.
+mapfile -t usrcs < <(ls userlib/*.[ch] bench/*.c selftests/lib/siwcm.h \
+	selftests/siw/verbs_provider.c | grep -v provider_abi.h | sort)
+usr_ignore=PREFER_KERNEL_TYPES,USE_NEGATIVE_ERRNO,CAMELCASE
+out=$(checkpatch --ignore $usr_ignore "${usrcs[@]}";
+      checkpatch --ignore $usr_ignore,FUNCTION_ARGUMENTS,PREFER_DEFINED_ATTRIBUTE_MACRO \
+		userlib/provider_abi.h)
+usrcs+=(userlib/provider_abi.h)
+[ -n "$out" ] && echo "$out"
+result "$([ -z "$out" ]; echo $?)" "checkpatch --strict user-space C (${#usrcs[@]} files)"
+
 for kver in $(scripts/kvers.sh all); do
 	bdir=build/lint-$kver
 	rm -rf "$bdir"

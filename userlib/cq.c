@@ -67,14 +67,13 @@ static unsigned int siw_cqe_wc_flags(const struct siw_cqe *cqe)
 static bool siw_cq_take(struct siw_cq *cq, struct siw_cqe *out)
 {
 	struct siw_cqe *cqe = &cq->queue[cq->get & (cq->num_cqe - 1)];
-	_Atomic uint8_t *flags = (_Atomic uint8_t *)&cqe->flags;
-	uint8_t f = atomic_load_explicit(flags, memory_order_acquire);
+	uint8_t f = siw_flags8_load(&cqe->flags);
 
 	if (!(f & SIW_WQE_VALID))
 		return false;
 	memcpy(out, cqe, sizeof(*out));
 	out->flags = f;
-	atomic_store_explicit(flags, 0, memory_order_release);
+	siw_flags8_store(&cqe->flags, 0);
 	cq->get++;
 	return true;
 }

@@ -121,11 +121,26 @@ static inline void siw_flags_store(uint16_t *flags, uint16_t val)
 			      memory_order_release);
 }
 
+static inline uint8_t siw_flags8_load(uint8_t *flags)
+{
+	return atomic_load_explicit((_Atomic uint8_t *)flags,
+				    memory_order_acquire);
+}
+
+static inline void siw_flags8_store(uint8_t *flags, uint8_t val)
+{
+	atomic_store_explicit((_Atomic uint8_t *)flags, val,
+			      memory_order_release);
+}
+
 /* Errors go through libibverbs' log (VERBS_LOG_LEVEL, VERBS_LOG_FILE). */
 #define SIW_LOG_ERR 1
-#define siw_err(ctx, fmt, ...)						\
-	__verbs_log(&ctx_to_siw(ctx)->base, SIW_LOG_ERR,		\
-		    "libsiw: %s: " fmt, (ctx)->device->name, ##__VA_ARGS__)
+#define siw_err(ctx, fmt, ...) do {					\
+	struct ibv_context *_c = (ctx);					\
+									\
+	__verbs_log(&ctx_to_siw(_c)->base, SIW_LOG_ERR,			\
+		    "libsiw: %s: " fmt, _c->device->name, ##__VA_ARGS__);	\
+} while (0)
 
 /* cq.c */
 struct ibv_cq *siw_create_cq(struct ibv_context *ctx, int num_cqe,
