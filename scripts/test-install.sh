@@ -23,6 +23,15 @@ for kver in $(scripts/kvers.sh all); do
 	result "$([ $rc = 0 ] && [ $? = 0 ]; echo $?)" "make install DESTDIR=... for $kver (vermagic matches)"
 done
 
+# The provider: installed where siw.driver sends libibverbs, and removed
+# again with siw.driver given back to rdma-core's provider.
+lib=$stage/usr/local/lib/libibverbs/libsiw-rdmav34.so
+[ -f "$lib" ] && grep -q '^driver /usr/local/lib/libibverbs/libsiw$' "$stage/etc/libibverbs.d/siw.driver"
+result $? "make install: our provider and a siw.driver naming it"
+make -s -C userlib uninstall DESTDIR="$stage" > "$stage/log" 2>&1 && [ ! -e "$lib" ] &&
+	[ "$(grep -v '^#' "$stage/etc/libibverbs.d/siw.driver")" = "driver siw" ]
+result $? "make uninstall: provider gone, siw.driver is rdma-core's again"
+
 if [ "$(id -u)" = 0 ] && command -v dkms > /dev/null; then
 	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 	make -s dkms-remove > /dev/null 2>&1
