@@ -550,12 +550,13 @@ static int siw_qp_check_caps(struct siw_device *sdev,
 		return -EOPNOTSUPP;
 	if (!attr->send_cq || !attr->recv_cq)
 		return -EINVAL;
-	if (!cap->max_send_wr || cap->max_send_wr > SIW_MAX_QP_WR)
+	if (cap->max_send_wr > SIW_MAX_QP_WR)
 		return -EINVAL;
 	/*
-	 * With an SRQ the receive capabilities are the SRQ's. A QP without
-	 * one that asks for no receives (a send-only QP, as qperf's clients
-	 * create) still gets the smallest RQ: both providers map one.
+	 * With an SRQ the receive capabilities are the SRQ's. A QP that asks
+	 * for no sends or no receives (qperf's receive-only servers and
+	 * send-only clients) still gets the smallest ring: both providers
+	 * map one.
 	 */
 	if (!attr->srq && cap->max_recv_wr > SIW_MAX_QP_WR)
 		return -EINVAL;
@@ -601,7 +602,7 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 	spin_lock_init(&qp->sq_lock);
 	spin_lock_init(&qp->rq_lock);
 
-	qp->sq_size = roundup_pow_of_two(attr->cap.max_send_wr);
+	qp->sq_size = roundup_pow_of_two(max(attr->cap.max_send_wr, 1U));
 	qp->sendq = siw_qp_alloc_ring(qp, qp->sq_size, sizeof(struct siw_sqe));
 	if (attr->srq) {
 		qp->srq = to_siw_srq(attr->srq);

@@ -79,7 +79,16 @@ static void test_create_limits(void)
 			    "send queue over max_qp_wr");
 	expect_create_fails(1, dattr.max_qp_wr + 1, 1, 0, IBV_QPT_RC,
 			    "recv queue over max_qp_wr");
-	expect_create_fails(0, 1, 1, 0, IBV_QPT_RC, "empty send queue");
+	/* Receive-only and send-only QPs (qperf's) get the smallest ring. */
+	qp = create_qp(0, 0, 1, 0, IBV_QPT_RC);
+	tap_check(qp, "QP asking for no WRs at all is created");
+	if (qp) {
+		ibv_query_qp(qp, &attr, IBV_QP_CAP, &init);
+		tap_check(attr.cap.max_send_wr >= 1 && attr.cap.max_recv_wr >= 1,
+			  "it gets one-entry rings (%u, %u)",
+			  attr.cap.max_send_wr, attr.cap.max_recv_wr);
+		ibv_destroy_qp(qp);
+	}
 	expect_create_fails(1, 1, dattr.max_sge + 1, 0, IBV_QPT_RC,
 			    "too many SGEs");
 	expect_create_fails(1, 1, 1, 4096, IBV_QPT_RC, "inline data too big");
