@@ -217,7 +217,7 @@ int cmd_fault_show(int argc, char **argv)
 		by_dev = true;
 	}
 	r = ctl_exec(ctl_msg(SIW_CMD_FAULT_GET, true), SIW_A_FAULT_MAX,
-		    fault_reply, &rs);
+		     fault_reply, &rs);
 	if (r) {
 		recs_free(&rs);
 		return ctl_fail(r);

@@ -154,6 +154,25 @@ static int cmd_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* One option letter (or a long option's first one): -1 to go on. */
+static int option(char c)
+{
+	switch (c) {
+	case 'j':
+		ctl.json = true;
+		return -1;
+	case 's':
+		ctl.stats = true;
+		return -1;
+	case 'V':
+		printf("siwctl %s\n", SIWCTL_VERSION);
+		return EXIT_OK;
+	case 'h':
+		return cmd_help(0, NULL);
+	}
+	return usage_error("unknown option '-%c'", c);
+}
+
 /*
  * Take the options out of argv wherever they are ("siwctl qp show -s"
  * works as well as "siwctl -s qp show"); "--" ends them. Returns -1 to
@@ -161,8 +180,12 @@ static int cmd_help(int argc, char **argv)
  */
 static int options(int *argc, char **argv)
 {
-	int i, n = 1, k;
+	static const char *const longopts[] = {
+		"--json", "--stats", "--version", "--help"
+	};
+	int i, n = 1, k, r;
 	bool more = true;
+	unsigned int l;
 
 	for (i = 1; i < *argc; i++) {
 		const char *a = argv[i];
@@ -173,36 +196,24 @@ static int options(int *argc, char **argv)
 		}
 		if (!strcmp(a, "--")) {
 			more = false;
-		} else if (!strcmp(a, "--json")) {
-			ctl.json = true;
-		} else if (!strcmp(a, "--stats")) {
-			ctl.stats = true;
-		} else if (!strcmp(a, "--version")) {
-			printf("siwctl %s\n", SIWCTL_VERSION);
-			return EXIT_OK;
-		} else if (!strcmp(a, "--help")) {
-			return cmd_help(0, NULL);
-		} else if (a[1] == '-') {
-			return usage_error("unknown option '%s'", a);
-		} else {
-			for (k = 1; a[k]; k++) {
-				switch (a[k]) {
-				case 'j':
-					ctl.json = true;
+			continue;
+		}
+		if (a[1] == '-') {
+			for (l = 0; l < ARRAY_SIZE(longopts); l++)
+				if (!strcmp(a, longopts[l]))
 					break;
-				case 's':
-					ctl.stats = true;
-					break;
-				case 'V':
-					printf("siwctl %s\n", SIWCTL_VERSION);
-					return EXIT_OK;
-				case 'h':
-					return cmd_help(0, NULL);
-				default:
-					return usage_error("unknown option '-%c'",
-							   a[k]);
-				}
-			}
+			if (l == ARRAY_SIZE(longopts))
+				return usage_error("unknown option '%s'", a);
+			r = option(a[2] == 'v' ? 'V' : a[2]);
+			if (r >= 0)
+				return r;
+			continue;
+		}
+		/* Short options, also together: -js. */
+		for (k = 1; a[k]; k++) {
+			r = option(a[k]);
+			if (r >= 0)
+				return r;
 		}
 	}
 	*argc = n;

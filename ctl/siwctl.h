@@ -18,6 +18,7 @@
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct siwctl {
@@ -31,8 +32,8 @@ struct siwctl {
 extern struct siwctl ctl;
 
 /* siwctl.c: messages; each returns the exit code to end with. */
-int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_error(const char *fmt, ...) __printf(1, 2);
+int fail(const char *fmt, ...) __printf(1, 2);
 
 /* Argument parsing. */
 bool parse_u32(const char *s, uint32_t *v);
@@ -154,7 +155,7 @@ struct table *table_new(void);
 void table_col(struct table *t, const char *hdr, bool right);
 void table_row(struct table *t);
 void table_cell(struct table *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__printf(2, 3);
 void table_print(struct table *t);
 void table_free(struct table *t);
 /* Columns of struct stats (totals, then per opcode used in any row). */
