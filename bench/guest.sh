@@ -22,6 +22,8 @@ IMPLS=${BENCH_IMPLS:-"siw siw-stocklib linux-siw rxe tcp"}
 LINUX_KO=build/linux-siw/$(uname -r)/siw_linux.ko
 QPMEM=build/bench/qpmem
 ADDR=10.99.10.1
+RXE_ADDR=10.99.11.1
+A=$ADDR
 LOG=/tmp/bench
 mkdir -p "$LOG"
 DEV=
@@ -60,19 +62,26 @@ impl_up() {
 			rdma link add blsiw0 type siw_linux netdev bd0 &&
 			DEV=blsiw0 ;;
 	rxe)
-		modprobe rdma_rxe && rdma link add brxe0 type rxe netdev bd0 &&
-			DEV=brxe0 ;;
+		# rxe takes packets only from the netdev it is bound to, and
+		# loopback traffic arrives on lo: bind it there, with an
+		# address of its own.
+		ip addr add $RXE_ADDR/32 dev lo 2> /dev/null
+		modprobe rdma_rxe && rdma link add brxe0 type rxe netdev lo &&
+			DEV=brxe0 && A=$RXE_ADDR ;;
 	tcp)
 		DEV= ;;
 	esac
 }
 
 impl_down() {
+	_down=0
 	case $1 in
-	siw | siw-stocklib) rdma link delete bsiw0 && rmmod siw ;;
-	linux-siw) rdma link delete blsiw0 && rmmod siw_linux ;;
-	rxe) rdma link delete brxe0 && rmmod rdma_rxe ;;
+	siw | siw-stocklib) rdma link delete bsiw0 && rmmod siw || _down=1 ;;
+	linux-siw) rdma link delete blsiw0 && rmmod siw_linux || _down=1 ;;
+	rxe) rdma link delete brxe0 && rmmod rdma_rxe || _down=1 ;;
 	esac
+	A=$ADDR
+	return $_down
 }
 
 # server_start CMD: CMD in the background, waiting until PORT ($2) listens.
@@ -110,7 +119,7 @@ perf_bw() {
 	_n=$(iters "$_s")
 	server_start "$_t -R -F -d $DEV -s $_s -n $_n $*" 18515
 	_b0=$(busy_jiffies)
-	timeout 120 $_t -R -F -d $DEV -s $_s -n $_n "$@" $ADDR > "$LOG/client" 2>&1
+	timeout 60 $_t -R -F -d $DEV -s $_s -n $_n "$@" $A > "$LOG/client" 2>&1
 	_rc=$?
 	_b1=$(busy_jiffies)
 	server_stop
@@ -136,7 +145,7 @@ perf_bw() {
 # perf_lat IMPL ROUND TOOL SIZE: typical (median) latency in us.
 perf_lat() {
 	server_start "$3 -R -F -d $DEV -s $4 -n 500" 18515
-	timeout 120 $3 -R -F -d $DEV -s $4 -n 500 $ADDR > "$LOG/client" 2>&1
+	timeout 60 $3 -R -F -d $DEV -s $4 -n 500 $A > "$LOG/client" 2>&1
 	_rc=$?
 	server_stop
 	[ $_rc = 0 ] || { say "$1 $3 $4 failed"; tail -n 3 "$LOG/client"; return; }
@@ -146,9 +155,9 @@ perf_lat() {
 
 # Connections per second: ucmatose, 20 connections, one message each.
 conn_rate() {
-	server_start "ucmatose -b $ADDR -p 7190 -c 20 -C 1" 7190
+	server_start "ucmatose -b $A -p 7190 -c 20 -C 1" 7190
 	_t0=$(date +%s.%N)
-	timeout 120 ucmatose -s $ADDR -p 7190 -c 20 -C 1 > "$LOG/client" 2>&1
+	timeout 120 ucmatose -s $A -p 7190 -c 20 -C 1 > "$LOG/client" 2>&1
 	_rc=$?
 	_t1=$(date +%s.%N)
 	server_stop
@@ -174,7 +183,7 @@ nvme_setup() {
 		echo /dev/ram0 > $CFG/subsystems/$NQN/namespaces/1/device_path &&
 		echo 1 > $CFG/subsystems/$NQN/namespaces/1/enable &&
 		mkdir $CFG/ports/1 && echo ipv4 > $CFG/ports/1/addr_adrfam &&
-		echo rdma > $CFG/ports/1/addr_trtype && echo $ADDR > $CFG/ports/1/addr_traddr &&
+		echo rdma > $CFG/ports/1/addr_trtype && echo $A > $CFG/ports/1/addr_traddr &&
 		echo 4420 > $CFG/ports/1/addr_trsvcid &&
 		ln -s $CFG/subsystems/$NQN $CFG/ports/1/subsystems/$NQN
 }
@@ -192,7 +201,7 @@ nvme_teardown() {
 nvmeof() {
 	_impl=$1 _round=$2
 	nvme_setup > "$LOG/nvme" 2>&1 || { say "$_impl nvmet setup failed"; nvme_teardown; return; }
-	timeout 120 nvme connect -t rdma -a $ADDR -s 4420 -n $NQN > "$LOG/nvme" 2>&1 ||
+	timeout 120 nvme connect -t rdma -a $A -s 4420 -n $NQN > "$LOG/nvme" 2>&1 ||
 		{ say "$_impl nvme connect failed"; nvme_teardown; return; }
 	_dev=
 	for _i in $(seq 1 100); do
@@ -221,10 +230,10 @@ nvmeof() {
 }
 
 tcp_round() {
-	iperf3 -s -1 -B $ADDR > "$LOG/server" 2>&1 &
+	iperf3 -s -1 -B $A > "$LOG/server" 2>&1 &
 	spid=$!
 	siw_wait_listen 5201
-	timeout 60 iperf3 -c $ADDR -t 3 -J > "$LOG/iperf" 2>&1
+	timeout 60 iperf3 -c $A -t 3 -J > "$LOG/iperf" 2>&1
 	server_stop
 	record tcp iperf3 131072 "$1" MBps "$(python3 -c '
 import json, sys
@@ -233,7 +242,7 @@ print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 8e6))' "$LOG/iperf
 	qperf > "$LOG/server" 2>&1 &
 	spid=$!
 	siw_wait_listen 19765
-	timeout 60 qperf -t 2 -m 8 $ADDR tcp_lat > "$LOG/qperf" 2>&1
+	timeout 60 qperf -t 2 -m 8 $A tcp_lat > "$LOG/qperf" 2>&1
 	kill $spid 2> /dev/null
 	wait $spid 2> /dev/null
 	spid=

@@ -5,6 +5,7 @@ in-tree siw, the goals of the performance issue checked one by one, a
 table on stdout, summary.csv and PNG plots in OUTDIR."""
 
 import csv
+import math
 import statistics
 import sys
 from collections import defaultdict
@@ -20,6 +21,8 @@ def load(path):
             try:
                 v = float(row["value"])
             except ValueError:
+                continue
+            if not math.isfinite(v):   # perftest prints "inf" now and then
                 continue
             key = (row["impl"], row["workload"], int(row["size"]), row["metric"])
             vals[key].append(v)
