@@ -41,14 +41,12 @@ ib_write_bw -R -F -p $PORT -n 2000 -s 65536 -d siw0 $ADDR > /tmp/demo-ctl-bw.log
 cpid=$!
 i=0
 while [ "$(rts_qps)" -lt 2 ] && [ $i -lt 100 ]; do
-	sleep 0.2
+	sleep 0.1
 	i=$((i + 1))
 done
-sleep 1
 step -s qp show
-step tx show
-sleep 1
 step qp show state rts
+step tx show
 
 wait $cpid
 bw_rc=$?
