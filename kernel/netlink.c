@@ -822,31 +822,55 @@ void siw_nl_qp_state(struct siw_qp *qp)
 	siw_nl_multicast(msg, net);
 }
 
+/* A notification for the monitor group, or NULL if nobody listens. */
+static struct sk_buff *siw_nl_ntf_new(struct net *net, u8 cmd, void **hdr)
+{
+	struct sk_buff *msg;
+
+	if (!siw_nl_listeners(net))
+		return NULL;
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &siw_nl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Send a notification whose attributes all fitted (@err 0), else drop it. */
+static void siw_nl_ntf_send(struct sk_buff *msg, void *hdr, struct net *net,
+			    int err)
+{
+	if (err) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	siw_nl_multicast(msg, net);
+}
+
 void siw_nl_term(struct siw_qp *qp, bool sent, u8 layer, u8 etype, u8 ecode)
 {
 	struct net *net = dev_net(qp->sdev->netdev);
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!siw_nl_listeners(net))
-		return;
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	msg = siw_nl_ntf_new(net, SIW_CMD_TERM_NTF, &hdr);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &siw_nl_family, 0, SIW_CMD_TERM_NTF);
-	if (!hdr ||
-	    nla_put_u32(msg, SIW_A_TERM_DEV_INDEX, qp->sdev->base_dev.index) ||
-	    nla_put_u32(msg, SIW_A_TERM_QP_NUM, siw_qp_id(qp)) ||
-	    nla_put_u32(msg, SIW_A_TERM_DIR,
-			sent ? SIW_TERM_DIR_SENT : SIW_TERM_DIR_RECEIVED) ||
-	    nla_put_u8(msg, SIW_A_TERM_LAYER, layer) ||
-	    nla_put_u8(msg, SIW_A_TERM_ETYPE, etype) ||
-	    nla_put_u8(msg, SIW_A_TERM_ECODE, ecode)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	siw_nl_multicast(msg, net);
+	siw_nl_ntf_send(msg, hdr, net,
+			nla_put_u32(msg, SIW_A_TERM_DEV_INDEX,
+				    qp->sdev->base_dev.index) ||
+			nla_put_u32(msg, SIW_A_TERM_QP_NUM, siw_qp_id(qp)) ||
+			nla_put_u32(msg, SIW_A_TERM_DIR,
+				    sent ? SIW_TERM_DIR_SENT :
+					   SIW_TERM_DIR_RECEIVED) ||
+			nla_put_u8(msg, SIW_A_TERM_LAYER, layer) ||
+			nla_put_u8(msg, SIW_A_TERM_ETYPE, etype) ||
+			nla_put_u8(msg, SIW_A_TERM_ECODE, ecode));
 }
 
 void siw_nl_dev_event(struct siw_device *sdev, u32 event)
@@ -855,22 +879,15 @@ void siw_nl_dev_event(struct siw_device *sdev, u32 event)
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!siw_nl_listeners(net))
-		return;
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	msg = siw_nl_ntf_new(net, SIW_CMD_DEV_NTF, &hdr);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &siw_nl_family, 0, SIW_CMD_DEV_NTF);
-	if (!hdr ||
-	    nla_put_u32(msg, SIW_A_DEV_NTF_INDEX, sdev->base_dev.index) ||
-	    nla_put_string(msg, SIW_A_DEV_NTF_NAME,
-			   dev_name(&sdev->base_dev.dev)) ||
-	    nla_put_u32(msg, SIW_A_DEV_NTF_EVENT, event)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	siw_nl_multicast(msg, net);
+	siw_nl_ntf_send(msg, hdr, net,
+			nla_put_u32(msg, SIW_A_DEV_NTF_INDEX,
+				    sdev->base_dev.index) ||
+			nla_put_string(msg, SIW_A_DEV_NTF_NAME,
+				       dev_name(&sdev->base_dev.dev)) ||
+			nla_put_u32(msg, SIW_A_DEV_NTF_EVENT, event));
 }
 
 /* ------------------------------------------------------------------ */
