@@ -3,7 +3,7 @@
 #
 # make bench: build everything, boot KVER (default: the newest 6.1) in the
 # test VM and run bench/guest.sh there (our siw with our provider and with
-# rdma-core's, Linux's in-tree siw, rxe, plain TCP; BENCH_ROUNDS rounds,
+# rdma-core's, Linux's in-tree siw, plain TCP; BENCH_ROUNDS rounds,
 # default 3), then bench/report.py: a table on stdout, summary.csv,
 # goals.txt and PNG plots in results/bench-KVER-DATE/.
 set -euo pipefail
@@ -21,7 +21,7 @@ out=results/bench-$kver-$stamp
 	cc -O2 -Wall -Wextra -Werror -o build/bench/qpmem bench/qpmem.c -libverbs
 } > "build/bench-build.log" 2>&1 || { cat build/bench-build.log; exit 1; }
 rounds=${BENCH_ROUNDS:-3}
-impls=${BENCH_IMPLS:-siw siw-stocklib linux-siw rxe tcp}
+impls=${BENCH_IMPLS:-siw siw-stocklib linux-siw tcp}
 echo "bench: $kver, $rounds rounds of: $impls (a TCG VM: about 10 minutes a round)"
 selftests/vm/run-vm.sh -t $((rounds * 1200 + 300)) "$kver" "$out" \
 	"BENCH_ROUNDS=$rounds BENCH_IMPLS='$impls' sh bench/guest.sh" ||
