@@ -10,8 +10,8 @@
  * into a mapped ring, which the kernel does not see; libsiw rings the
  * doorbell when the SQ was idle, and that doorbell is timed to the QP's
  * next FPDU: the latency of work that starts an idle SQ, not of WRs
- * queued behind others. The histogram is per TX CPU with -P (the CPU of
- * the TX thread that sent the FPDU). Without an interval it prints once
+ * queued behind others. With -P there is one histogram per CPU the FPDU
+ * was sent on: its TX thread's, or (tx_direct=1) the posting process's. Without an interval it prints once
  * at Ctrl-C; with one, every interval, COUNT times. Each histogram is
  * followed by a line "count N avg X us" and the posts seen, timed and
  * not timed. SIGINT or SIGTERM print what was gathered and exit 0.
@@ -41,9 +41,9 @@ static const char usage[] =
 "                 [interval [count]]\n"
 "siw TX latency, work request posted to its first FPDU on the wire.\n"
 "\n"
-"  -C CPU    only FPDUs sent by the TX thread on CPU\n"
+"  -C CPU    only FPDUs sent on CPU (by its TX thread or a process)\n"
 "  -q QPN    only QP number QPN\n"
-"  -P        one histogram per TX CPU\n"
+"  -P        one histogram per CPU the FPDUs were sent on\n"
 "  -m        milliseconds (default microseconds)\n"
 "  -T        a timestamp before each output\n"
 "  -i SEC    print every SEC seconds (also: first argument)\n"
@@ -53,7 +53,7 @@ static const char usage[] =
 "\n"
 "Examples:\n"
 "  siw_txlat             # one histogram at Ctrl-C\n"
-"  siw_txlat -P 1 5      # per TX CPU, every second, 5 times\n"
+"  siw_txlat -P 1 5      # per CPU, every second, 5 times\n"
 "  siw_txlat -q 3 -m     # QP 3 only, in milliseconds\n";
 
 static struct {

@@ -6,6 +6,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "siw_tp.h"
 #include "siwtop.h"
 
@@ -43,6 +44,19 @@ static struct siwtop_cpu *cpu_stat(int cpu)
 	return bpf_map_lookup_elem(&cpus, &key);
 }
 
+#define PF_KTHREAD	0x00200000	/* include/linux/sched.h, 6.1 and 6.12 */
+
+/*
+ * FPDUs go out from the TX threads (kernel threads) or, with tx_direct=1,
+ * from the process whose doorbell found the QP's TX idle.
+ */
+static bool sent_by_process(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	return !(BPF_CORE_READ(t, flags) & PF_KTHREAD);
+}
+
 SEC("tracepoint/siw/siw_fpdu_tx")
 int siw_fpdu_tx(struct siw_tp_fpdu *ctx)
 {
@@ -57,6 +71,8 @@ int siw_fpdu_tx(struct siw_tp_fpdu *ctx)
 	if (c) {
 		__sync_fetch_and_add(&c->tx_bytes, ctx->len);
 		__sync_fetch_and_add(&c->tx_fpdus, 1);
+		if (sent_by_process())
+			__sync_fetch_and_add(&c->direct_bytes, ctx->len);
 	}
 	return 0;
 }

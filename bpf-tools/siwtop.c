@@ -5,15 +5,23 @@
  *
  * USAGE: siwtop [-h] [-j] [-p] [-v] [-i SEC] [-c COUNT] [-r ROWS]
  *
- * Every interval (-i, default 1 s) it prints, per TX thread (CPU): wakeups,
- * work items run, the share of the interval it was awake (BUSY%), FPDUs
- * and payload bytes it sent; per QP: its state and TX CPU, payload bytes
+ * Every interval (-i, default 1 s) it prints, per CPU: its TX thread's
+ * wakeups, work items run and share of the interval awake (BUSY%), the
+ * FPDUs and payload bytes sent on the CPU, and the share of those bytes a
+ * process sent itself (DIRECT%: tx_direct=1, its doorbell found the QP's
+ * TX idle) rather than the TX thread; per QP: its state and the CPU of
+ * its last FPDU sent, payload bytes
  * and FPDUs each way, posts (kernel WRs and user doorbells), how often TX
  * found the socket full and the share of the interval it stayed blocked
  * (BLK%). QPs are sorted by bytes moved. On a terminal the screen is
  * redrawn; otherwise (or with -p) tables follow each other; -j prints one
  * JSON object per interval with the raw counts of the interval. SIGINT or
  * SIGTERM print the interval so far and exit 0.
+ *
+ * Work items are counted when a TX thread runs out of work (siw_tx_idle),
+ * BUSY% from its wakeup to then: a thread that never idles shows RUNS/s 0
+ * and BUSY% 100. POSTS/s of user QPs are doorbells (libsiw rings one only
+ * for an idle SQ), of kernel QPs work requests.
  *
  * Needs the siw module loaded, tracefs mounted and root (CAP_BPF and
  * CAP_PERFMON). See siwtop_example.txt.
@@ -240,7 +248,7 @@ static void read_cpus(int fd)
 	for (cpu = 0; cpu < (__u32)n_cpus; cpu++) {
 		if (bpf_map_lookup_elem(fd, &cpu, &cur_cpus[cpu]))
 			memset(&cur_cpus[cpu], 0, sizeof(cur_cpus[cpu]));
-		if (cur_cpus[cpu].wakeups)
+		if (cur_cpus[cpu].wakeups || cur_cpus[cpu].tx_fpdus)
 			prev_cpus[cpu].active = true;
 	}
 }
@@ -285,13 +293,14 @@ static void print_json(struct qp_row *rows, size_t n, __u64 now, __u64 dt,
 			continue;
 		c = &cur_cpus[cpu];
 		o = &prev_cpus[cpu].s;
-		printf("%s{\"cpu\":%d,\"wakeups\":%llu,\"runs\":%llu,\"busy_ns\":%llu,\"tx_bytes\":%llu,\"tx_fpdus\":%llu}",
+		printf("%s{\"cpu\":%d,\"wakeups\":%llu,\"runs\":%llu,\"busy_ns\":%llu,\"tx_bytes\":%llu,\"tx_fpdus\":%llu,\"direct_bytes\":%llu}",
 		       sep ? "," : "", cpu,
 		       (unsigned long long)sub(c->wakeups, o->wakeups),
 		       (unsigned long long)sub(c->runs, o->runs),
 		       (unsigned long long)cpu_busy(cpu, now),
 		       (unsigned long long)sub(c->tx_bytes, o->tx_bytes),
-		       (unsigned long long)sub(c->tx_fpdus, o->tx_fpdus));
+		       (unsigned long long)sub(c->tx_fpdus, o->tx_fpdus),
+		       (unsigned long long)sub(c->direct_bytes, o->direct_bytes));
 		sep = true;
 	}
 	printf("],\"qps\":[");
@@ -330,19 +339,21 @@ static void print_table(struct qp_row *rows, size_t n, __u64 now, __u64 dt,
 	printf("siwtop - %s  interval %.2f s  QPs %zu  TX %.2f MB/s %.0f FPDU/s  RX %.2f MB/s %.0f FPDU/s\n\n",
 	       ts, secs, n, txb / secs / 1e6, txf / secs, rxb / secs / 1e6,
 	       rxf / secs);
-	printf("%4s %9s %9s %6s %10s %10s\n", "CPU", "WAKEUP/s", "RUNS/s",
-	       "BUSY%", "TX_MB/s", "TX_FPDU/s");
+	printf("%4s %9s %9s %6s %10s %10s %8s\n", "CPU", "WAKEUP/s", "RUNS/s",
+	       "BUSY%", "TX_MB/s", "TX_FPDU/s", "DIRECT%");
 	for (cpu = 0; cpu < n_cpus; cpu++) {
 		if (!prev_cpus[cpu].active)
 			continue;
 		c = &cur_cpus[cpu];
 		o = &prev_cpus[cpu].s;
-		printf("%4d %9.0f %9.0f %6.1f %10.2f %10.0f\n", cpu,
+		printf("%4d %9.0f %9.0f %6.1f %10.2f %10.0f %8.1f\n", cpu,
 		       sub(c->wakeups, o->wakeups) / secs,
 		       sub(c->runs, o->runs) / secs,
 		       pct(cpu_busy(cpu, now), dt),
 		       sub(c->tx_bytes, o->tx_bytes) / secs / 1e6,
-		       sub(c->tx_fpdus, o->tx_fpdus) / secs);
+		       sub(c->tx_fpdus, o->tx_fpdus) / secs,
+		       pct(sub(c->direct_bytes, o->direct_bytes),
+			   sub(c->tx_bytes, o->tx_bytes)));
 	}
 	printf("\n%6s %-5s %3s %10s %10s %10s %10s %8s %7s %5s\n", "QPN",
 	       "STATE", "CPU", "TX_MB/s", "TX_FPDU/s", "RX_MB/s",

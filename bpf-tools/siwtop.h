@@ -20,7 +20,10 @@ struct siwtop_qp {
 	__u32 state;		/* last siw_qp_state, SIW_TP_QP_* */
 };
 
-/* Per TX thread (CPU), cumulative. */
+/*
+ * Per CPU, cumulative: its TX thread, and what was sent on it, by the TX
+ * thread or (tx_direct=1) by the posting process itself.
+ */
 struct siwtop_cpu {
 	__u64 wakeups;		/* siw_tx_wakeup */
 	__u64 runs;		/* work items run, siw_tx_idle items */
@@ -28,6 +31,7 @@ struct siwtop_cpu {
 	__u64 awake_since;	/* first wakeup of the current one, 0 if idle */
 	__u64 tx_bytes;		/* FPDUs sent on this CPU */
 	__u64 tx_fpdus;
+	__u64 direct_bytes;	/* ... by a process, not the TX thread */
 };
 
 #endif /* SIWTOP_H */

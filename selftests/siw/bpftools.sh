@@ -215,10 +215,17 @@ tap_check "siwtop -j: TX bytes of the sending QP = N*SIZE (10%)" within "$tx" $W
 tap_check "siwtop -j: RX bytes of the receiving QP = N*SIZE (10%)" within "$rx" $WANT 10
 ctx=$(top_json "$W/top_j.out" "sum(c['tx_bytes'] for c in cpus.values())")
 tap_check "siwtop -j: TX threads' bytes = QPs' bytes (1%) ($ctx)" within "$ctx" "$tx" 1
-busy=$(top_json "$W/top_j.out" "int(all(s.get('wakeups', 0) > 0 for s in cpus.values()) and sum(s['busy_ns'] for s in cpus.values()) > 0 and len(cpus) >= 1)")
-tap_eq "siwtop -j: every TX thread woke up, busy time > 0" 1 "$busy"
+busy=$(top_json "$W/top_j.out" "int(any(s.get('wakeups', 0) > 0 for s in cpus.values()) and sum(s['busy_ns'] for s in cpus.values()) > 0)")
+tap_eq "siwtop -j: TX threads woke up, busy time > 0" 1 "$busy"
+direct=$(top_json "$W/top_j.out" "sum(c['direct_bytes'] for c in cpus.values())")
+tap_diag "siwtop -j: $direct B sent by the posting process (tx_direct=$(cat /sys/module/siw/parameters/tx_direct 2> /dev/null))"
+tap_check "siwtop -j: bytes sent directly <= all bytes sent" test "$direct" -le "$ctx"
+TXD=/sys/module/siw/parameters/tx_direct
+if [ "$(cat $TXD 2> /dev/null)" = Y ]; then
+	tap_check "siwtop -j: tx_direct=1, some bytes sent by the posting process" test "$direct" -gt 0
+fi
 tap_check "siwtop: table header for TX threads and QPs" sh -c \
-	"grep -q '^ *CPU *WAKEUP/s *RUNS/s *BUSY%' '$W/top_p.out' && grep -q '^ *QPN *STATE *CPU *TX_MB/s' '$W/top_p.out'"
+	"grep -q '^ *CPU *WAKEUP/s *RUNS/s *BUSY% *TX_MB/s *TX_FPDU/s *DIRECT%' '$W/top_p.out' && grep -q '^ *QPN *STATE *CPU *TX_MB/s' '$W/top_p.out'"
 tap_check "siwtop: a QP row (RTS or ERROR) with TX MB/s > 0" sh -c \
 	"awk '(\$2 == \"RTS\" || \$2 == \"ERROR\") && \$4 + 0 > 0 { f = 1 } END { exit !f }' '$W/top_p.out'"
 tap_check "siwtop: no screen escapes when not a tty" sh -c "! grep -q \"\$(printf '\\033')\" '$W/top_p.out'"
@@ -265,8 +272,11 @@ tap_eq "siw_connlat.bt: per-peer histogram holds every connection" $((act + pas)
 # ---------------------------------------------------------------- 2
 # A slow link: netem limits loopback (where siw0's traffic goes) to
 # 50 Mbit/s, so TX outruns TCP and finds the send buffer full.
+# With tx_direct=0 (where the module has it) every FPDU goes through the
+# TX threads.
 if modprobe sch_netem 2> /dev/null && tc qdisc add dev lo root netem rate 50mbit; then
 	N2=100
+	[ -w $TXD ] && echo 0 > $TXD
 	tap_check "siwtop -j attaches (loopback at 50 Mbit/s)" start top_b "$B/siwtop" -j -i 1
 	bt backpressure
 	tap_check "ib_write_bw -n $N2 -s $SIZE, loopback at 50 Mbit/s" perftest $N2 $SIZE
@@ -274,6 +284,7 @@ if modprobe sch_netem 2> /dev/null && tc qdisc add dev lo root netem rate 50mbit
 	stopped top_b "siwtop -j"
 	stopped bt_backpressure "siw_backpressure.bt"
 	tc qdisc del dev lo root
+	[ -w $TXD ] && echo 1 > $TXD
 	blk=$(top_json "$W/top_b.out" "sum(s.get('blocked', 0) for s in qps.values())")
 	blkms=$(top_json "$W/top_b.out" "sum(s.get('blocked_ns', 0) for s in qps.values()) // 1000000")
 	btus=$(bt_val "$W/bt_backpressure.out" '@all_blocked_us')
@@ -281,6 +292,12 @@ if modprobe sch_netem 2> /dev/null && tc qdisc add dev lo root netem rate 50mbit
 	periods=$(sed -n 's/^@periods\[[0-9]*\]: //p' "$W/bt_backpressure.out" | awk '{ s += $1 } END { print s + 0 }')
 	tap_diag "siwtop: $blk blocked events, $blkms ms; siw_backpressure.bt: $periods periods, $btms ms"
 	tap_check "siwtop -j: TX blocked on the socket, blocked time > 0" test "$blk" -gt 0 -a "$blkms" -gt 0
+	if [ -w $TXD ]; then
+		tap_eq "siwtop -j: tx_direct=0, nothing sent by a process" 0 \
+			"$(top_json "$W/top_b.out" "sum(c['direct_bytes'] for c in cpus.values())")"
+		tap_eq "siwtop -j: tx_direct=0, the TX threads were busy" 1 \
+			"$(top_json "$W/top_b.out" "int(sum(c['busy_ns'] for c in cpus.values()) > 0 and sum(c['wakeups'] for c in cpus.values()) > 0)")"
+	fi
 	tap_check "siw_backpressure.bt: periods > 0, histogram holds them" sh -c \
 		"[ '$periods' -gt 0 ] && [ \$(grep -v -e '^@queued' -e '^@periods' '$W/bt_backpressure.out' | sed -n 's/^\[[^]]*) *\([0-9]*\) |.*/\1/p' | awk '{ s += \$1 } END { print s + 0 }') = '$periods' ]"
 	tap_check "siw_backpressure.bt: a line per second with periods" \
