@@ -20,8 +20,11 @@ step() {
 	"$C" "$@" || rc=1
 }
 
-rts_qps() {
-	"$C" qp show dev siw0 state rts | tail -n +2 | wc -l
+# The data QP has sent Write payload: perftest's transfer is under way.
+writing() {
+	"$C" -s qp show dev siw0 | awk 'NR == 1 {
+		for (i = 1; i <= NF; i++) if ($i == "WRITE_TX_BYTES") c = i; next }
+		c && $c > 0 { found = 1 } END { exit !found }'
 }
 
 echo "== siwctl: siw's netlink family from the command line"
@@ -40,7 +43,7 @@ done
 ib_write_bw -R -F -p $PORT -n 2000 -s 65536 -d siw0 $ADDR > /tmp/demo-ctl-bw.log 2>&1 &
 cpid=$!
 i=0
-while [ "$(rts_qps)" -lt 2 ] && [ $i -lt 100 ]; do
+while ! writing && [ $i -lt 200 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
