@@ -173,7 +173,8 @@ int siw_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
 		  struct ibv_send_wr **bad_wr);
 int siw_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
 		  struct ibv_recv_wr **bad_wr);
-int siw_rqe_fill(struct siw_rqe *rqe, const struct ibv_recv_wr *wr);
+int siw_rqes_post(struct siw_rqe *ring, uint32_t size, uint32_t *put,
+		  struct ibv_recv_wr *wr, struct ibv_recv_wr **bad_wr);
 int siw_sq_publish(struct siw_qp *qp, uint32_t first, uint32_t count);
 
 /* qp_ex.c */

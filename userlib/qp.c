@@ -195,8 +195,8 @@ int siw_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	return rv;
 }
 
-/* Fill and publish one RQE (RQ or SRQ ring). */
-int siw_rqe_fill(struct siw_rqe *rqe, const struct ibv_recv_wr *wr)
+/* Fill and publish one RQE. */
+static int siw_rqe_fill(struct siw_rqe *rqe, const struct ibv_recv_wr *wr)
 {
 	int i;
 
@@ -213,12 +213,38 @@ int siw_rqe_fill(struct siw_rqe *rqe, const struct ibv_recv_wr *wr)
 	return 0;
 }
 
+/*
+ * Post @wr and the WRs after it into an RQE ring (a QP's RQ or an SRQ) of
+ * @size entries, from *@put on; the caller holds the ring's lock. 0, or
+ * the errno of the first WR not posted, which is left in *@bad_wr.
+ */
+int siw_rqes_post(struct siw_rqe *ring, uint32_t size, uint32_t *put,
+		  struct ibv_recv_wr *wr, struct ibv_recv_wr **bad_wr)
+{
+	int rv = 0;
+
+	for (; wr; wr = wr->next) {
+		struct siw_rqe *rqe = &ring[*put & (size - 1)];
+
+		if (siw_flags_load(&rqe->flags) & SIW_WQE_VALID)
+			rv = ENOMEM;
+		else
+			rv = siw_rqe_fill(rqe, wr);
+		if (rv) {
+			*bad_wr = wr;
+			break;
+		}
+		(*put)++;
+	}
+	return rv;
+}
+
 int siw_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		  struct ibv_recv_wr **bad_wr)
 {
 	struct siw_qp *qp = qp_to_siw(ibqp);
-	unsigned int n = 0;
-	int rv = 0;
+	uint32_t first;
+	int rv;
 
 	*bad_wr = NULL;
 	if (qp->srq) {
@@ -227,22 +253,10 @@ int siw_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		return EINVAL;
 	}
 	pthread_spin_lock(&qp->rq_lock);
-	for (; wr; wr = wr->next, n++) {
-		struct siw_rqe *rqe = &qp->recvq[qp->rq_put & (qp->num_rqe - 1)];
-
-		if (siw_flags_load(&rqe->flags) & SIW_WQE_VALID) {
-			rv = ENOMEM;
-			break;
-		}
-		rv = siw_rqe_fill(rqe, wr);
-		if (rv)
-			break;
-		qp->rq_put++;
-	}
+	first = qp->rq_put;
+	rv = siw_rqes_post(qp->recvq, qp->num_rqe, &qp->rq_put, wr, bad_wr);
 	pthread_spin_unlock(&qp->rq_lock);
-	if (rv)
-		*bad_wr = wr;
-	DTRACE_PROBE3(libsiw, post_recv, qp->id, n, rv);
+	DTRACE_PROBE3(libsiw, post_recv, qp->id, qp->rq_put - first, rv);
 	return rv;
 }
 

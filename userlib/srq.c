@@ -96,26 +96,14 @@ int siw_post_srq_recv(struct ibv_srq *ibsrq, struct ibv_recv_wr *wr,
 		      struct ibv_recv_wr **bad_wr)
 {
 	struct siw_srq *srq = srq_to_siw(ibsrq);
-	unsigned int n = 0;
-	int rv = 0;
+	uint32_t first;
+	int rv;
 
 	*bad_wr = NULL;
 	pthread_spin_lock(&srq->lock);
-	for (; wr; wr = wr->next, n++) {
-		struct siw_rqe *rqe = &srq->recvq[srq->put & (srq->num_rqe - 1)];
-
-		if (siw_flags_load(&rqe->flags) & SIW_WQE_VALID) {
-			rv = ENOMEM;
-			break;
-		}
-		rv = siw_rqe_fill(rqe, wr);
-		if (rv)
-			break;
-		srq->put++;
-	}
+	first = srq->put;
+	rv = siw_rqes_post(srq->recvq, srq->num_rqe, &srq->put, wr, bad_wr);
 	pthread_spin_unlock(&srq->lock);
-	if (rv)
-		*bad_wr = wr;
-	DTRACE_PROBE3(libsiw, post_recv, 0, n, rv);
+	DTRACE_PROBE3(libsiw, post_recv, 0, srq->put - first, rv);
 	return rv;
 }
