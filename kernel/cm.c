@@ -414,6 +414,16 @@ static void siw_cep_sk_detach(struct siw_cep *cep)
  * ===================================================================
  */
 
+/*
+ * RFC 7306 atomics and immediate data, offered to (and accepted from)
+ * peers that announce them the same way (SIW_MPA_FLAG_EXT). Read when a
+ * connection is set up; writable so a host can stop offering them.
+ */
+static bool rdmap_ext = true;
+module_param(rdmap_ext, bool, 0644);
+MODULE_PARM_DESC(rdmap_ext,
+		 "Offer RFC 7306 atomics and immediate data to siw peers (default: on)");
+
 /* The device's settings (siwctl dev set) as they are when a setup starts. */
 static void siw_cm_policy(struct siw_device *sdev, struct siw_mpa_policy *pol,
 			  u32 ird, u32 ord)
@@ -434,6 +444,7 @@ static void siw_cm_policy(struct siw_device *sdev, struct siw_mpa_policy *pol,
 	pol->ird = ird;
 	pol->ord = ord;
 	pol->max_ird = SIW_MAX_IRD_QP;
+	pol->ext = READ_ONCE(rdmap_ext);
 }
 
 static int siw_cep_upcall(struct siw_cep *cep, struct iw_cm_id *id,
@@ -612,6 +623,7 @@ static int siw_cep_connect_qp(struct siw_cep *cep)
 		.crc = cep->res.crc,
 		.markers_tx = cep->res.markers_tx,
 		.markers_rx = cep->res.markers_rx,
+		.ext = cep->res.ext,
 	};
 	int rv;
 
@@ -627,10 +639,10 @@ static int siw_cep_connect_qp(struct siw_cep *cep)
 	cep->qp_bound = true;
 	siw_rx_attach(cep->qp);
 	cep->rx_attached = true;
-	siw_cep_dbg(cep, "QP %u connected, rev %u crc %d markers %d/%d ird %u ord %u\n",
+	siw_cep_dbg(cep, "QP %u connected, rev %u crc %d markers %d/%d ird %u ord %u ext %d\n",
 		    siw_qp_id(cep->qp), params.mpa_rev, params.crc,
 		    params.markers_tx, params.markers_rx, cep->res.ird,
-		    cep->res.ord);
+		    cep->res.ord, params.ext);
 	return 0;
 }
 
@@ -837,6 +849,7 @@ static int siw_iw_connect(struct iw_cm_id *id, struct iw_cm_conn_param *param)
 
 	/* The request goes out as soon as TCP is up. */
 	siw_cm_policy(cep->sdev, &cep->pol, param->ird, param->ord);
+	cep->pol.ext &= siw_qp_ext_capable(qp);
 	rv = siw_mpa_req_init(&cep->pol, param->private_data,
 			      param->private_data_len, &cep->req);
 	if (rv)
@@ -1281,6 +1294,7 @@ static int siw_iw_accept(struct iw_cm_id *id, struct iw_cm_conn_param *param)
 	}
 
 	siw_cm_policy(cep->sdev, &cep->pol, param->ird, param->ord);
+	cep->pol.ext &= siw_qp_ext_capable(cep->qp);
 	rv = siw_mpa_negotiate_req(&cep->pol, &cep->req, &cep->res);
 	if (rv) {
 		rv = rv > 0 ? -ECONNREFUSED : rv;

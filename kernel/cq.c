@@ -29,7 +29,7 @@
 
 static atomic_t siw_cq_last_id = ATOMIC_INIT(0);
 
-static const enum ib_wc_opcode siw_wc_opcode[SIW_NUM_OPCODES] = {
+static const enum ib_wc_opcode siw_wc_opcode[SIW_NUM_OPCODES_EXT] = {
 	[SIW_OP_WRITE] = IB_WC_RDMA_WRITE,
 	[SIW_OP_READ] = IB_WC_RDMA_READ,
 	[SIW_OP_READ_LOCAL_INV] = IB_WC_RDMA_READ,
@@ -42,6 +42,8 @@ static const enum ib_wc_opcode siw_wc_opcode[SIW_NUM_OPCODES] = {
 	[SIW_OP_READ_RESPONSE] = IB_WC_RDMA_READ,
 	[SIW_OP_INVAL_STAG] = IB_WC_LOCAL_INV,
 	[SIW_OP_REG_MR] = IB_WC_REG_MR,
+	[SIW_OP_WRITE_WITH_IMM] = IB_WC_RDMA_WRITE,
+	[SIW_OP_RECV_RDMA_WITH_IMM] = IB_WC_RECV_RDMA_WITH_IMM,
 };
 
 static const enum ib_wc_status siw_wc_status[SIW_NUM_WC_STATUS] = {
@@ -83,7 +85,7 @@ int siw_cq_add(struct siw_cq *cq, const struct siw_cqe *cqe, bool solicited)
 	u8 flags;
 	u32 arm;
 
-	if (unlikely(cqe->opcode >= SIW_NUM_OPCODES ||
+	if (unlikely(cqe->opcode >= SIW_NUM_OPCODES_EXT ||
 		     cqe->status >= SIW_NUM_WC_STATUS))
 		return -EINVAL;
 
@@ -110,13 +112,13 @@ int siw_cq_add(struct siw_cq *cq, const struct siw_cqe *cqe, bool solicited)
 	slot->status = cqe->status;
 	slot->bytes = cqe->bytes;
 	slot->imm_data = cqe->imm_data;	/* the whole union: imm or stag */
-	flags = SIW_WQE_VALID | (cqe->flags & SIW_WQE_REM_INVAL);
+	flags = SIW_WQE_VALID |
+		(cqe->flags & (SIW_WQE_REM_INVAL | SIW_WQE_IMM_DATA));
 	if (siw_cq_is_user(cq)) {
 		/* A process sees QP numbers, never kernel pointers. */
 		slot->qp_id = cqe->base_qp ? cqe->base_qp->qp_num : 0;
 	} else {
 		slot->base_qp = cqe->base_qp;
-		flags |= cqe->flags & SIW_WQE_IMM_DATA;
 	}
 	trace_siw_cqe(cq->id, cqe->base_qp ? cqe->base_qp->qp_num : 0,
 		      cqe->id, cqe->opcode, cqe->status, cqe->bytes);
@@ -150,7 +152,7 @@ static void siw_wc_from_cqe(struct ib_wc *wc, const struct siw_cqe *cqe,
 	memset(wc, 0, sizeof(*wc));
 	wc->wr_id = cqe->id;
 	/* Kernel-private memory and checked in siw_cq_add(): bound anyway. */
-	wc->opcode = siw_wc_opcode[cqe->opcode % SIW_NUM_OPCODES];
+	wc->opcode = siw_wc_opcode[cqe->opcode % SIW_NUM_OPCODES_EXT];
 	wc->status = cqe->status < SIW_NUM_WC_STATUS ?
 		siw_wc_status[cqe->status] : IB_WC_GENERAL_ERR;
 	wc->byte_len = cqe->bytes;

@@ -18,15 +18,16 @@
 #include <linux/types.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/siw-abi.h>
+#include <linux/siw_abi_ext.h>
 
 #include "siw.h"
 
 /*
- * Kernel-private CQE flag (kernel CQs only, never written to a user
- * ring): imm_data carries immediate data, low 32 bits, in wire (big
- * endian) order. SIW_WQE_REM_INVAL likewise marks a valid inval_stag.
+ * CQE flags: SIW_WQE_IMM_DATA (siw_abi_ext.h) says imm_data carries the
+ * immediate value, the verbs' __be32 as stored in memory, in its low 32
+ * bits; SIW_WQE_REM_INVAL likewise marks a valid inval_stag. Immediate
+ * data only ever reaches QPs of contexts that speak the extended ABI.
  */
-#define SIW_WQE_IMM_DATA	BIT(7)
 
 struct siw_cq {
 	struct ib_cq base_cq;		/* must stay first: core allocates */
@@ -54,7 +55,7 @@ static inline bool siw_cq_is_user(const struct siw_cq *cq)
 
 /*
  * Post one completion (data path; any context, IRQs may be off). The
- * caller fills id, opcode (enum siw_opcode), status (enum siw_wc_status),
+ * caller fills id, opcode (enum siw_opcode or SIW_OP_*_WITH_IMM), status (enum siw_wc_status),
  * bytes, base_qp (always the QP pointer: user CQs get its qp_num instead),
  * and optionally SIW_WQE_REM_INVAL + inval_stag or SIW_WQE_IMM_DATA +
  * imm_data in flags; other flag bits are ignored and SIW_WQE_VALID is set

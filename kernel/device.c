@@ -79,7 +79,13 @@ static int siw_query_device(struct ib_device *base_dev,
 	/* alloc_mr, map_mr_sg and REG_MR/LOCAL_INV (mem.c). */
 	attr->device_cap_flags |= IB_DEVICE_MEM_MGT_EXTENSIONS;
 	attr->max_pkeys = 1;
-	attr->atomic_cap = IB_ATOMIC_NONE;
+	/*
+	 * RFC 7306 atomics, done by compare-exchange on the target memory:
+	 * atomic against every QP and the CPUs. Each connection still has
+	 * to negotiate them (cm.c); otherwise posting one fails.
+	 */
+	attr->atomic_cap = IB_ATOMIC_GLOB;
+	attr->masked_atomic_cap = IB_ATOMIC_GLOB;
 	attr->max_ah = 0;
 	attr->max_mw = 0;
 	return 0;

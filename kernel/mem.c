@@ -25,6 +25,7 @@
 #include "fault.h"
 #include "compat.h"
 #include "mem.h"
+#include "proto/iwarp.h"
 
 /* Memory objects not yet freed, all devices: leak checks in tests. */
 static atomic_t siw_mem_live = ATOMIC_INIT(0);
@@ -517,6 +518,47 @@ int siw_mem_copy(struct siw_mem *mem, u64 addr, void *buf, size_t len,
 		buf += span.len;
 	}
 	return rv;
+}
+
+int siw_mem_atomic(struct siw_mem *mem, u64 addr,
+		   const struct siw_atomic_fields *a, u64 *orig)
+{
+	struct siw_mem_span span;
+	struct siw_mem_iter it;
+	u64 old, new, prev;
+	u64 *p;
+	void *k;
+	int rv;
+
+	if (addr & (sizeof(u64) - 1))
+		return -EINVAL;
+	siw_mem_iter_init(&it, mem, addr, sizeof(u64));
+	rv = siw_mem_iter_next(&it, &span);
+	if (rv <= 0)
+		return -EFAULT;
+	/* Aligned, so in one page: one span of all 8 bytes. */
+	if (span.len != sizeof(u64))
+		return -EFAULT;
+
+	k = kmap_local_page(span.page);
+	p = k + span.offset;
+	/*
+	 * A compare-exchange loop on the memory itself: atomic against every
+	 * other requester on any QP, and against the CPUs (IB_ATOMIC_GLOB).
+	 */
+	old = READ_ONCE(*p);
+	for (;;) {
+		new = siw_atomic_result(a, old);
+		if (new == old)
+			break;
+		prev = cmpxchg64(p, old, new);
+		if (prev == old)
+			break;
+		old = prev;
+	}
+	kunmap_local(k);
+	*orig = old;
+	return 0;
 }
 
 int siw_mem_fastreg(struct siw_mr *mr, u32 stag, int access)

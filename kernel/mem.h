@@ -155,6 +155,15 @@ int siw_mem_copy(struct siw_mem *mem, u64 addr, void *buf, size_t len,
 		 bool to_mem);
 
 /*
+ * RFC 7306 Atomic Request at the 8 byte aligned @addr of @mem (checked
+ * by the caller for REMOTE_ATOMIC): performs @a atomically and returns
+ * the original value in *@orig. 0, -EINVAL (misaligned) or -EFAULT.
+ */
+struct siw_atomic_fields;
+int siw_mem_atomic(struct siw_mem *mem, u64 addr,
+		   const struct siw_atomic_fields *a, u64 *orig);
+
+/*
  * REG_MR work request: make the fast-reg MR's current page list valid
  * under @stag (same index, the consumer's new key) with @access. The
  * caller checks that the MR's PD is the QP's. -EINVAL on a bad stag,

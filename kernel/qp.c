@@ -130,10 +130,8 @@ static void siw_sq_flush(struct siw_qp *qp)
 		if (!(smp_load_acquire(&sqe->flags) & SIW_WQE_VALID))
 			break;
 		id = READ_ONCE(sqe->id);
-		opcode = READ_ONCE(sqe->opcode);
 		/* A user may have written any opcode: still report the flush. */
-		if (opcode >= SIW_NUM_OPCODES)
-			opcode = SIW_OP_SEND;
+		opcode = siw_qp_cqe_opcode(qp, READ_ONCE(sqe->opcode));
 		/* Release: the producer may reuse the slot once it sees 0. */
 		smp_store_release(&sqe->flags, 0);
 		qp->sq_get++;
@@ -212,27 +210,60 @@ bool siw_qp_take_rqe(struct siw_qp *qp, struct siw_rqe *rqe, u32 *token)
 	return got;
 }
 
-void siw_qp_rqe_done(struct siw_qp *qp, u32 token, const struct siw_rqe *rqe,
-		     u32 bytes, u32 inval_stag, bool solicited, u16 status)
+/* Complete the RQE behind @token with @cqe (rqe id and QP filled in). */
+static void siw_qp_rqe_finish(struct siw_qp *qp, u32 token,
+			      const struct siw_rqe *rqe, struct siw_cqe *cqe,
+			      bool solicited)
 {
 	unsigned long flags;
 
+	cqe->id = rqe->id;
+	cqe->base_qp = &qp->base_qp;
 	spin_lock_irqsave(&qp->rq_lock, flags);
 	if (qp->srq) {
 		if (qp->srq_held && qp->rq_get == token) {
 			qp->srq_held = false;
-			siw_qp_complete_rqe(qp, rqe, bytes, inval_stag,
-					    solicited, status);
+			siw_cq_add(qp->rcq, cqe, solicited);
 		}
 	} else if (qp->rq_get == token) {
 		/* Release: our copy is taken before the producer reuses it. */
 		smp_store_release(&qp->recvq[token & (qp->rq_size - 1)].flags,
 				  0);
 		qp->rq_get = token + 1;
-		siw_qp_complete_rqe(qp, rqe, bytes, inval_stag, solicited,
-				    status);
+		siw_cq_add(qp->rcq, cqe, solicited);
 	}
 	spin_unlock_irqrestore(&qp->rq_lock, flags);
+}
+
+void siw_qp_rqe_done(struct siw_qp *qp, u32 token, const struct siw_rqe *rqe,
+		     u32 bytes, u32 inval_stag, bool solicited, u16 status)
+{
+	struct siw_cqe cqe = {
+		.opcode = SIW_OP_RECEIVE,
+		.status = status,
+		.bytes = bytes,
+	};
+
+	if (inval_stag) {
+		cqe.flags = SIW_WQE_REM_INVAL;
+		cqe.inval_stag = inval_stag;
+	}
+	siw_qp_rqe_finish(qp, token, rqe, &cqe, solicited);
+}
+
+void siw_qp_rqe_done_imm(struct siw_qp *qp, u32 token,
+			 const struct siw_rqe *rqe, u8 opcode, u32 bytes,
+			 __be32 imm, bool solicited)
+{
+	struct siw_cqe cqe = {
+		.opcode = opcode,
+		.status = SIW_WC_SUCCESS,
+		.bytes = bytes,
+		.flags = SIW_WQE_IMM_DATA,
+		.imm_data = (__force u32)imm,
+	};
+
+	siw_qp_rqe_finish(qp, token, rqe, &cqe, solicited);
 }
 
 int siw_qp_complete_sqe(struct siw_qp *qp, const struct siw_sqe *sqe,
@@ -249,24 +280,6 @@ int siw_qp_complete_sqe(struct siw_qp *qp, const struct siw_sqe *sqe,
 		return 0;
 	cqe.base_qp = &qp->base_qp;
 	return siw_cq_add(qp->scq, &cqe, false);
-}
-
-int siw_qp_complete_rqe(struct siw_qp *qp, const struct siw_rqe *rqe,
-			u32 bytes, u32 inval_stag, bool solicited, u16 status)
-{
-	struct siw_cqe cqe = {
-		.id = rqe->id,
-		.opcode = SIW_OP_RECEIVE,
-		.status = status,
-		.bytes = bytes,
-	};
-
-	if (inval_stag) {
-		cqe.flags = SIW_WQE_REM_INVAL;
-		cqe.inval_stag = inval_stag;
-	}
-	cqe.base_qp = &qp->base_qp;
-	return siw_cq_add(qp->rcq, &cqe, solicited);
 }
 
 static void siw_qp_event(struct siw_qp *qp, enum ib_event_type type)
@@ -420,6 +433,8 @@ int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 	qp->sock = sock;
 	qp->cep = cep;
 	qp->conn = *params;
+	/* Never for a QP whose completions a stock provider reads. */
+	qp->conn.ext = params->ext && siw_qp_ext_capable(qp);
 	qp->ird = ird;
 	qp->ord = ord;
 
@@ -431,6 +446,11 @@ int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 		goto err_rx;
 
 	qp->tx_cpu = siw_tx_cpu_get();
+	/* Before RTS: the process learns of the connection only after it. */
+	if (qp->state_slot != SIW_QP_SLOT_NONE)
+		WRITE_ONCE(qp->uctx->qp_state[qp->state_slot],
+			   SIW_QPS_CONNECTED |
+			   (qp->conn.ext ? SIW_QPS_EXT : 0));
 	spin_lock_irq(&qp->sq_lock);
 	old = qp->state;
 	WRITE_ONCE(qp->state, SIW_QP_STATE_RTS);
@@ -567,12 +587,46 @@ static int siw_qp_check_caps(struct siw_device *sdev,
 	return 0;
 }
 
+/*
+ * A process with the extended ABI learns from a byte of its context's
+ * state page whether its QP may post RFC 7306 work. Beyond a page of
+ * QPs there is no byte: the provider then posts and TX refuses.
+ */
+static int siw_qp_state_slot(struct siw_qp *qp, struct ib_udata *udata,
+			     struct siw_uresp_create_qp_ext *uresp)
+{
+	int slot;
+
+	uresp->state_slot = SIW_QP_SLOT_NONE;
+	if (!qp->uctx->ext_abi)
+		return 0;
+	slot = ida_alloc_max(&qp->uctx->qp_slots, PAGE_SIZE - 1, GFP_KERNEL);
+	if (slot == -ENOSPC)
+		return 0;
+	if (slot < 0)
+		return slot;
+	WRITE_ONCE(qp->uctx->qp_state[slot], 0);
+	qp->state_slot = slot;
+	uresp->state_slot = slot;
+	return 0;
+}
+
+static void siw_qp_state_slot_free(struct siw_qp *qp)
+{
+	if (qp->state_slot == SIW_QP_SLOT_NONE)
+		return;
+	WRITE_ONCE(qp->uctx->qp_state[qp->state_slot], 0);
+	ida_free(&qp->uctx->qp_slots, qp->state_slot);
+	qp->state_slot = SIW_QP_SLOT_NONE;
+}
+
 static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 			 struct ib_udata *udata)
 {
 	struct siw_device *sdev = to_siw_dev(base_qp->device);
 	struct siw_qp *qp = to_siw_qp(base_qp);
-	struct siw_uresp_create_qp uresp = {};
+	struct siw_uresp_create_qp_ext uresp = {};
+	size_t len = sizeof(struct siw_uresp_create_qp);
 	u32 id;
 	int rv;
 
@@ -590,6 +644,7 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 	qp->user = !!udata;
 	qp->sq_key = SIW_INVAL_UOBJ_KEY;
 	qp->rq_key = SIW_INVAL_UOBJ_KEY;
+	qp->state_slot = SIW_QP_SLOT_NONE;
 	qp->sq_sig_all = attr->sq_sig_type == IB_SIGNAL_ALL_WR;
 	qp->state = SIW_QP_STATE_IDLE;
 	qp->scq = to_siw_cq(attr->send_cq);
@@ -645,11 +700,16 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 		uresp.qp_id = id;
 		uresp.num_sqe = qp->sq_size;
 		uresp.num_rqe = qp->rq_size;
-		if (udata->outlen < sizeof(uresp)) {
+		if (udata->outlen < len) {
 			rv = -EINVAL;
 			goto err_id;
 		}
-		rv = ib_copy_to_udata(udata, &uresp, sizeof(uresp));
+		rv = siw_qp_state_slot(qp, udata, &uresp);
+		if (rv)
+			goto err_id;
+		if (qp->uctx->ext_abi)
+			len = sizeof(uresp);
+		rv = ib_copy_to_udata(udata, &uresp, len);
 		if (rv)
 			goto err_id;
 	}
@@ -663,6 +723,7 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 	return 0;
 
 err_id:
+	siw_qp_state_slot_free(qp);
 	xa_erase(&sdev->qp_xa, id);
 err_rings:
 	siw_qp_free_ring(qp, qp->sendq, qp->sq_key);
@@ -721,6 +782,7 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 
 	siw_qp_free_ring(qp, qp->sendq, qp->sq_key);
 	siw_qp_free_ring(qp, qp->recvq, qp->rq_key);
+	siw_qp_state_slot_free(qp);
 
 	/* The device's totals keep what this QP moved. */
 	spin_lock_bh(&sdev->stats_lock);
@@ -876,6 +938,48 @@ static void siw_qp_sq_posted(struct siw_qp *qp, bool process)
 	}
 }
 
+/*
+ * Atomics (siw_abi_ext.h layout): sge[0] receives the original value,
+ * the operands follow in the next slots' laddr.
+ */
+static int siw_sqe_atomic(const struct ib_send_wr *wr, struct siw_sqe *sqe)
+{
+	const struct ib_atomic_wr *awr = atomic_wr(wr);
+	bool masked = wr->opcode == IB_WR_MASKED_ATOMIC_CMP_AND_SWP ||
+		      wr->opcode == IB_WR_MASKED_ATOMIC_FETCH_AND_ADD;
+	bool cas = wr->opcode == IB_WR_ATOMIC_CMP_AND_SWP ||
+		   wr->opcode == IB_WR_MASKED_ATOMIC_CMP_AND_SWP;
+
+	if (wr->num_sge != 1 || wr->sg_list[0].length != sizeof(u64) ||
+	    (wr->send_flags & IB_SEND_INLINE))
+		return -EINVAL;
+	if (awr->remote_addr & (sizeof(u64) - 1))
+		return -EINVAL;
+	sqe->opcode = cas ? SIW_OP_COMP_AND_SWAP : SIW_OP_FETCH_AND_ADD;
+	sqe->raddr = awr->remote_addr;
+	sqe->rkey = awr->rkey;
+	sqe->sge[SIW_SQE_ATOMIC_CMP_ADD].laddr = awr->compare_add;
+	sqe->sge[SIW_SQE_ATOMIC_SWAP].laddr = awr->swap;
+	if (masked) {
+		sqe->sge[SIW_SQE_ATOMIC_CMP_ADD_MASK].laddr =
+			awr->compare_add_mask;
+		sqe->sge[SIW_SQE_ATOMIC_SWAP_MASK].laddr = awr->swap_mask;
+	} else {
+		sqe->sge[SIW_SQE_ATOMIC_CMP_ADD_MASK].laddr = cas ? ~0ULL : 0;
+		sqe->sge[SIW_SQE_ATOMIC_SWAP_MASK].laddr = ~0ULL;
+	}
+	return 0;
+}
+
+/* Does this SQE need the RFC 7306 extensions on its connection? */
+static bool siw_sqe_is_ext(u8 opcode)
+{
+	return opcode == SIW_OP_SEND_WITH_IMM ||
+	       opcode == SIW_OP_WRITE_WITH_IMM ||
+	       opcode == SIW_OP_FETCH_AND_ADD ||
+	       opcode == SIW_OP_COMP_AND_SWAP;
+}
+
 /* Kernel QPs: translate one send WR into the SQE at @sqe. */
 static int siw_sqe_from_wr(struct siw_qp *qp, const struct ib_send_wr *wr,
 			   struct siw_sqe *sqe)
@@ -921,6 +1025,27 @@ static int siw_sqe_from_wr(struct siw_qp *qp, const struct ib_send_wr *wr,
 		sqe->opcode = SIW_OP_SEND_REMOTE_INV;
 		sqe->rkey = wr->ex.invalidate_rkey;
 		break;
+	case IB_WR_SEND_WITH_IMM:
+	case IB_WR_RDMA_WRITE_WITH_IMM:
+		/* The last SGE slot holds the immediate value. */
+		if (wr->num_sge > SIW_SQE_IMM_SGE)
+			return -EINVAL;
+		if (wr->opcode == IB_WR_SEND_WITH_IMM) {
+			sqe->opcode = SIW_OP_SEND_WITH_IMM;
+		} else {
+			sqe->opcode = SIW_OP_WRITE_WITH_IMM;
+			sqe->raddr = rdma_wr(wr)->remote_addr;
+			sqe->rkey = rdma_wr(wr)->rkey;
+		}
+		sqe->sge[SIW_SQE_IMM_SGE].lkey = (__force u32)wr->ex.imm_data;
+		break;
+	case IB_WR_ATOMIC_CMP_AND_SWP:
+	case IB_WR_ATOMIC_FETCH_AND_ADD:
+	case IB_WR_MASKED_ATOMIC_CMP_AND_SWP:
+	case IB_WR_MASKED_ATOMIC_FETCH_AND_ADD:
+		if (siw_sqe_atomic(wr, sqe))
+			return -EINVAL;
+		break;
 	case IB_WR_LOCAL_INV:
 		sqe->opcode = SIW_OP_INVAL_STAG;
 		sqe->rkey = wr->ex.invalidate_rkey;
@@ -939,17 +1064,22 @@ static int siw_sqe_from_wr(struct siw_qp *qp, const struct ib_send_wr *wr,
 
 	if ((wr->send_flags & IB_SEND_INLINE) &&
 	    sqe->opcode != SIW_OP_WRITE && sqe->opcode != SIW_OP_SEND &&
-	    sqe->opcode != SIW_OP_SEND_REMOTE_INV)
+	    sqe->opcode != SIW_OP_SEND_REMOTE_INV &&
+	    sqe->opcode != SIW_OP_SEND_WITH_IMM &&
+	    sqe->opcode != SIW_OP_WRITE_WITH_IMM)
 		return -EINVAL;
 
 	if (wr->send_flags & IB_SEND_INLINE) {
 		u8 *data = (u8 *)&sqe->sge[1];
-		u32 bytes = 0;
+		u32 bytes = 0, max = SIW_MAX_INLINE;
 
+		if (sqe->opcode == SIW_OP_SEND_WITH_IMM ||
+		    sqe->opcode == SIW_OP_WRITE_WITH_IMM)
+			max = SIW_MAX_INLINE_IMM;
 		for (i = 0; i < wr->num_sge; i++) {
 			u32 len = wr->sg_list[i].length;
 
-			if (len > SIW_MAX_INLINE - bytes)
+			if (len > max - bytes)
 				return -EINVAL;
 			memcpy(data + bytes,
 			       (void *)(uintptr_t)wr->sg_list[i].addr, len);
@@ -959,6 +1089,7 @@ static int siw_sqe_from_wr(struct siw_qp *qp, const struct ib_send_wr *wr,
 		sqe->num_sge = bytes ? 1 : 0;
 		flags |= SIW_WQE_INLINE;
 	} else if (sqe->opcode != SIW_OP_REG_MR) {
+		/* Atomics: their operands sit in the slots after sge[0]. */
 		for (i = 0; i < wr->num_sge; i++) {
 			sqe->sge[i].laddr = wr->sg_list[i].addr;
 			sqe->sge[i].length = wr->sg_list[i].length;
@@ -972,6 +1103,15 @@ static int siw_sqe_from_wr(struct siw_qp *qp, const struct ib_send_wr *wr,
 		flags |= SIW_WQE_SOLICITED;
 	if (wr->send_flags & IB_SEND_FENCE)
 		flags |= SIW_WQE_READ_FENCE;
+
+	/*
+	 * Whether the peer takes RFC 7306 work is known once connected
+	 * (conn is set before RTS, under sq_lock, which we hold): a local
+	 * error now, never a Terminate from the peer.
+	 */
+	if (siw_sqe_is_ext(sqe->opcode) &&
+	    (qp->state != SIW_QP_STATE_RTS || !qp->conn.ext))
+		return -EOPNOTSUPP;
 
 	/* Publish: the consumer sees VALID only after the contents. */
 	smp_store_release(&sqe->flags, flags);
@@ -1006,6 +1146,7 @@ static int siw_post_send(struct ib_qp *base_qp, const struct ib_send_wr *wr,
 		rv = siw_sqe_from_wr(qp, wr, sqe);
 		if (rv)
 			break;
+
 		trace_siw_wr_post(qp, wr->wr_id, sqe->opcode,
 				  sqe->num_sge ? sqe->sge[0].length : 0);
 		qp->sq_put++;

@@ -12,6 +12,7 @@
 #include <linux/spinlock.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/siw-abi.h>
+#include <linux/siw_abi_ext.h>
 
 #include "siw.h"
 
@@ -41,6 +42,7 @@ struct siw_conn_params {
 	bool crc;		/* CRC32c on every FPDU, both directions */
 	bool markers_tx;	/* we insert markers towards the peer */
 	bool markers_rx;	/* the peer inserts markers towards us */
+	bool ext;		/* RFC 7306 atomics and immediate data */
 };
 
 /*
@@ -114,6 +116,7 @@ struct siw_qp {
 	struct siw_ucontext *uctx;
 	u64 sq_key;
 	u64 rq_key;
+	u32 state_slot;			/* byte in uctx->qp_state, or NONE */
 };
 
 static inline struct siw_qp *to_siw_qp(struct ib_qp *base_qp)
@@ -127,6 +130,25 @@ static inline u32 siw_qp_id(const struct siw_qp *qp)
 }
 
 const char *siw_qp_state_name(enum siw_qp_state state);
+
+/*
+ * May this QP use the RFC 7306 extensions at all? Kernel QPs may; user
+ * QPs only if their provider speaks the extended ring ABI (a stock
+ * provider could not read the opcodes and flags they bring).
+ */
+static inline bool siw_qp_ext_capable(const struct siw_qp *qp)
+{
+	return !qp->user || (qp->uctx && qp->uctx->ext_abi);
+}
+
+/* Opcodes a completion of this QP may carry; others report as Send. */
+static inline u8 siw_qp_cqe_opcode(const struct siw_qp *qp, u8 opcode)
+{
+	u8 lim = siw_qp_ext_capable(qp) ? SIW_NUM_OPCODES_EXT :
+					  SIW_NUM_OPCODES;
+
+	return opcode < lim ? opcode : SIW_OP_SEND;
+}
 
 struct siw_qp *siw_qp_get_by_id(struct siw_device *sdev, u32 id);
 struct siw_qp *siw_qp_get_next(struct siw_device *sdev, unsigned long *index);
@@ -190,8 +212,6 @@ void siw_qp_terminate(struct siw_qp *qp, int cause, const void *hdr,
  */
 int siw_qp_complete_sqe(struct siw_qp *qp, const struct siw_sqe *sqe,
 			u32 bytes, u16 status);
-int siw_qp_complete_rqe(struct siw_qp *qp, const struct siw_rqe *rqe,
-			u32 bytes, u32 inval_stag, bool solicited, u16 status);
 
 /*
  * Receive buffers for RX, from the QP's own RQ or its SRQ alike:
@@ -205,6 +225,10 @@ bool siw_qp_take_rqe(struct siw_qp *qp, struct siw_rqe *rqe, u32 *token);
 void siw_rqe_from_wr(struct siw_rqe *rqe, const struct ib_recv_wr *wr);
 void siw_qp_rqe_done(struct siw_qp *qp, u32 token, const struct siw_rqe *rqe,
 		     u32 bytes, u32 inval_stag, bool solicited, u16 status);
+/* A successful receive with immediate data (@opcode: RECEIVE or RECV_RDMA_WITH_IMM) */
+void siw_qp_rqe_done_imm(struct siw_qp *qp, u32 token,
+			 const struct siw_rqe *rqe, u8 opcode, u32 bytes,
+			 __be32 imm, bool solicited);
 
 /*
  * tx.c: siw_tx_init()/siw_tx_fini() own qp->tx; siw_tx_kick() asks the

@@ -41,9 +41,11 @@ enum siw_rx_state {
 	SIW_RX_CRC,
 };
 
-/* Room for the longest ULPDU kept whole: a Terminate. */
+/* Room for the longest ULPDU kept whole: a Terminate, an Atomic Request. */
 #define SIW_RX_HDR_MAX	(SIW_MPA_LEN_SIZE + SIW_DDP_UNTAGGED_HDR_LEN + \
 			 SIW_TERM_CTRL_LEN + SIW_TERM_MAX_EXTRA)
+static_assert(SIW_MPA_LEN_SIZE + SIW_DDP_UNTAGGED_HDR_LEN +
+	      SIW_ATOMIC_REQ_LEN <= SIW_RX_HDR_MAX);
 /* ULPDU_Length and the DDP/RDMAP control bytes tell the header length. */
 #define SIW_RX_HDR_MIN	(SIW_MPA_LEN_SIZE + 2)
 
@@ -76,7 +78,7 @@ struct siw_rx_ctx {
 	u32 pad_left;
 	u8 trailer[SIW_MPA_CRC_SIZE];	/* pad bytes, then the CRC */
 	u32 trailer_have;
-	u32 msn[SIW_QN_RREQ + 1];	/* next expected MSN per queue */
+	u32 msn[SIW_QN_COUNT];		/* next expected MSN per queue */
 
 	/* Placement target of the current segment: snd or tag */
 	struct siw_rx_sink *sink;
@@ -92,6 +94,15 @@ struct siw_rx_ctx {
 	int snd_sge;			/* SGE snd walks */
 	struct siw_mem *snd_mem[SIW_MAX_SGE];
 	struct siw_rx_sink snd;		/* goes on across segments */
+
+	/*
+	 * RFC 7306: a Send whose Immediate Data message is still due keeps
+	 * its RQE here (Send with Immediate completes once); Write payload
+	 * since the last Immediate Data is a Write with Immediate's length.
+	 */
+	bool imm_held;
+	u32 held_bytes;
+	u32 write_bytes;
 
 	/* The Read Response in progress */
 	bool rr_active;
@@ -243,6 +254,9 @@ static int siw_rx_begin_send(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	u16 status;
 	int rv;
 
+	/* Only the Immediate Data message may follow a Send asking for it. */
+	if (rx->imm_held)
+		return SIW_ERR_OPCODE;
 	if (!rx->snd_active) {
 		bool buf = siw_qp_take_rqe(qp, &rx->rqe, &rx->rq_token);
 
@@ -282,6 +296,41 @@ static int siw_rx_begin_send(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	return 0;
 }
 
+/* The Immediate Data message (RFC 7306) has passed its CRC. */
+static void siw_rx_end_imm(struct siw_qp *qp, struct siw_rx_ctx *rx)
+{
+	const struct siw_iwarp_hdr *h = &rx->h;
+	bool se = h->opcode == SIW_RDMAP_OP_IMM_DATA_SE;
+	__be32 imm = cpu_to_be32((u32)h->imm);
+
+	rx->msn[SIW_QN_SEND]++;
+	if (rx->imm_held) {
+		/* Send with Immediate: the Send's receive completes now. */
+		rx->imm_held = false;
+		siw_qp_rqe_done_imm(qp, rx->rq_token, &rx->rqe, SIW_OP_RECEIVE,
+				    rx->held_bytes, imm, se);
+		return;
+	}
+	/* Write with Immediate: it consumed a receive of its own. */
+	siw_rx_put_send(rx);
+	siw_qp_rqe_done_imm(qp, rx->rq_token, &rx->rqe,
+			    SIW_OP_RECV_RDMA_WITH_IMM, rx->write_bytes, imm, se);
+	rx->write_bytes = 0;
+}
+
+static int siw_rx_begin_imm(struct siw_qp *qp, struct siw_rx_ctx *rx)
+{
+	const struct siw_iwarp_hdr *h = &rx->h;
+	bool buf;
+
+	if (rx->imm_held) {
+		/* It belongs to the Send before it: no receive of its own. */
+		return siw_ddp_check_msn(h->msn, rx->msn[SIW_QN_SEND], 1);
+	}
+	buf = siw_qp_take_rqe(qp, &rx->rqe, &rx->rq_token);
+	return siw_ddp_check_msn(h->msn, rx->msn[SIW_QN_SEND], buf);
+}
+
 static void siw_rx_end_send(struct siw_qp *qp, struct siw_rx_ctx *rx)
 {
 	const struct siw_iwarp_hdr *h = &rx->h;
@@ -300,6 +349,13 @@ static void siw_rx_end_send(struct siw_qp *qp, struct siw_rx_ctx *rx)
 			status = SIW_WC_REM_INV_REQ_ERR;
 		else
 			inval = h->inval_stag;
+	}
+	if (h->imm_next && !status && !inval) {
+		/* Send with Immediate: complete once its value is in. */
+		siw_rx_put_send(rx);
+		rx->imm_held = true;
+		rx->held_bytes = rx->snd_placed;
+		return;
 	}
 	siw_rx_rqe_done(qp, rx, rx->snd_placed, inval,
 			oi->flags & SIW_OPF_SE, status);
@@ -350,6 +406,10 @@ static int siw_rx_begin_rresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 		rx->rr = qp->orq.q[qp->orq.get & (qp->orq.size - 1)];
 		rx->rr_idx = qp->orq.get;
 		spin_unlock_irqrestore(&qp->orq.lock, flags);
+		/* Responses come in request order: an Atomic is first. */
+		if (rx->rr.opcode != SIW_OP_READ &&
+		    rx->rr.opcode != SIW_OP_READ_LOCAL_INV)
+			return SIW_ERR_NO_RREQ;
 		rx->rr_active = true;
 		rx->rr_placed = 0;
 	}
@@ -450,6 +510,122 @@ static void siw_rx_end_rreq(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	siw_tx_kick(qp);
 }
 
+/* Queue an Atomic Response (IRQ slot as for a Read) with @orig. */
+static bool siw_rx_irq_push_atomic(struct siw_qp *qp, u32 req_id, u64 orig)
+{
+	struct siw_sqe *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(&qp->irq.lock, flags);
+	if (qp->irq.put - qp->irq.get >= qp->irq.size) {
+		spin_unlock_irqrestore(&qp->irq.lock, flags);
+		return false;
+	}
+	e = &qp->irq.q[qp->irq.put & (qp->irq.size - 1)];
+	memset(e, 0, sizeof(*e));
+	e->opcode = SIW_OP_FETCH_AND_ADD;	/* tx.c: an Atomic Response */
+	e->flags = SIW_WQE_VALID;
+	e->raddr = orig;
+	e->rkey = req_id;
+	qp->irq.put++;
+	spin_unlock_irqrestore(&qp->irq.lock, flags);
+	return true;
+}
+
+/*
+ * The peer's Atomic Request (RFC 7306): it takes an inbound read credit
+ * like a Read Request; the operation happens now, in stream order, and
+ * TX sends the original value back in order with Read Responses.
+ */
+static void siw_rx_end_areq(struct siw_qp *qp, struct siw_rx_ctx *rx)
+{
+	const struct siw_atomic_fields *a = &rx->h.atomic;
+	struct siw_mem *mem;
+	unsigned long flags;
+	bool room;
+	u64 orig = 0;
+	int rv;
+
+	spin_lock_irqsave(&qp->irq.lock, flags);
+	room = qp->irq.put - qp->irq.get < qp->irq.size;
+	spin_unlock_irqrestore(&qp->irq.lock, flags);
+	if (!room) {
+		siw_rx_fail(qp, rx, SIW_ERR_IRD_EXCEEDED);
+		return;
+	}
+	mem = siw_mem_get(qp->sdev, a->stag);
+	rv = siw_mem_check(mem, siw_rx_pd(qp), a->stag, IB_ACCESS_REMOTE_ATOMIC,
+			   a->to, sizeof(u64));
+	if (!rv)
+		rv = siw_mem_atomic(mem, a->to, a, &orig);
+	if (mem)
+		siw_mem_put(mem);
+	if (rv) {
+		/* Misaligned is a bounds error: RFC 7306 has no other code. */
+		siw_rx_fail(qp, rx, rv == -EINVAL ? SIW_ERR_RDMAP_BASE_BOUNDS :
+				    siw_mem_err_cause(rv, true, a->to,
+						      sizeof(u64)));
+		return;
+	}
+	/* Only RX adds to the IRQ, and it had room above. */
+	siw_rx_irq_push_atomic(qp, a->req_id, orig);
+	rx->msn[SIW_QN_RREQ]++;
+	siw_tx_kick(qp);
+}
+
+/* Our Atomic Request's response: the original value into our buffer. */
+static void siw_rx_end_aresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
+{
+	const struct siw_atomic_fields *a = &rx->h.atomic;
+	struct siw_sge *sge;
+	struct siw_mem *mem;
+	struct siw_sqe req;
+	unsigned long flags;
+	u16 status = SIW_WC_SUCCESS;
+	u64 orig = a->orig;
+	u32 idx;
+
+	spin_lock_irqsave(&qp->orq.lock, flags);
+	if (qp->orq.get == qp->orq.put) {
+		spin_unlock_irqrestore(&qp->orq.lock, flags);
+		siw_rx_fail(qp, rx, SIW_ERR_NO_RREQ);
+		return;
+	}
+	req = qp->orq.q[qp->orq.get & (qp->orq.size - 1)];
+	idx = qp->orq.get;
+	spin_unlock_irqrestore(&qp->orq.lock, flags);
+
+	if ((req.opcode != SIW_OP_FETCH_AND_ADD &&
+	     req.opcode != SIW_OP_COMP_AND_SWAP) ||
+	    req.sge[SIW_MAX_SGE - 1].lkey != a->req_id) {
+		siw_rx_fail(qp, rx, SIW_ERR_NO_RREQ);
+		return;
+	}
+	rx->msn[SIW_QN_ATOMIC_RESP]++;
+
+	/* Our own memory, but it may have gone since the request. */
+	sge = &req.sge[0];
+	mem = siw_mem_get(qp->sdev, sge->lkey);
+	if (siw_mem_check(mem, siw_rx_pd(qp), sge->lkey, IB_ACCESS_LOCAL_WRITE,
+			  sge->laddr, sizeof(orig)) ||
+	    siw_mem_copy(mem, sge->laddr, &orig, sizeof(orig), true))
+		status = SIW_WC_LOC_PROT_ERR;
+	if (mem)
+		siw_mem_put(mem);
+
+	spin_lock_irqsave(&qp->orq.lock, flags);
+	if (qp->orq.get == idx) {
+		siw_qp_complete_sqe(qp, &req, sizeof(orig), status);
+		qp->orq.get = idx + 1;
+	}
+	spin_unlock_irqrestore(&qp->orq.lock, flags);
+	if (status) {
+		siw_qp_terminate(qp, SIW_ERR_RDMAP_LOCAL, NULL, 0);
+		return;
+	}
+	siw_tx_kick(qp);
+}
+
 static void siw_rx_end_term(struct siw_qp *qp, struct siw_rx_ctx *rx)
 {
 	struct siw_term_msg tm;
@@ -497,10 +673,20 @@ static int siw_rx_begin(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	case SIW_RDMAP_OP_READ_RESP:
 		return siw_rx_begin_rresp(qp, rx);
 	case SIW_RDMAP_OP_READ_REQ:
+	case SIW_RDMAP_OP_ATOMIC_REQ:
 		if (h->msn != rx->msn[SIW_QN_RREQ])
 			return siw_ddp_check_msn(h->msn, rx->msn[SIW_QN_RREQ],
 						 1) ?: SIW_ERR_MSN_RANGE;
 		return 0;
+	case SIW_RDMAP_OP_ATOMIC_RESP:
+		if (h->msn != rx->msn[SIW_QN_ATOMIC_RESP])
+			return siw_ddp_check_msn(h->msn,
+						 rx->msn[SIW_QN_ATOMIC_RESP],
+						 1) ?: SIW_ERR_MSN_RANGE;
+		return 0;
+	case SIW_RDMAP_OP_IMM_DATA:
+	case SIW_RDMAP_OP_IMM_DATA_SE:
+		return siw_rx_begin_imm(qp, rx);
 	case SIW_RDMAP_OP_TERMINATE:
 		return 0;
 	default:
@@ -520,6 +706,17 @@ static void siw_rx_end(struct siw_qp *qp, struct siw_rx_ctx *rx)
 		break;
 	case SIW_RDMAP_OP_WRITE:
 		siw_rx_put_target(rx);
+		rx->write_bytes += rx->h.payload_len;
+		break;
+	case SIW_RDMAP_OP_IMM_DATA:
+	case SIW_RDMAP_OP_IMM_DATA_SE:
+		siw_rx_end_imm(qp, rx);
+		break;
+	case SIW_RDMAP_OP_ATOMIC_REQ:
+		siw_rx_end_areq(qp, rx);
+		break;
+	case SIW_RDMAP_OP_ATOMIC_RESP:
+		siw_rx_end_aresp(qp, rx);
 		break;
 	case SIW_RDMAP_OP_READ_RESP:
 		siw_rx_put_target(rx);
@@ -604,7 +801,8 @@ static u32 siw_rx_hdr(struct siw_qp *qp, struct siw_rx_ctx *rx,
 	if (rx->have < rx->need)
 		return k;
 
-	rv = siw_iwarp_parse(rx->hdr, rx->have, 0, &rx->h);
+	rv = siw_iwarp_parse(rx->hdr, rx->have,
+			     qp->conn.ext ? SIW_PARSE_EXT : 0, &rx->h);
 	if (rv == -EAGAIN && SIW_MPA_LEN_SIZE + rx->h.hdr_len > rx->have) {
 		rx->need = SIW_MPA_LEN_SIZE + rx->h.hdr_len;
 		return k;
@@ -863,6 +1061,7 @@ int siw_rx_init(struct siw_qp *qp)
 	siw_rx_next_fpdu(rx);
 	rx->msn[SIW_QN_SEND] = 1;
 	rx->msn[SIW_QN_RREQ] = 1;
+	rx->msn[SIW_QN_ATOMIC_RESP] = 1;
 	qp->rx = rx;
 	return 0;
 }

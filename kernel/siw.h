@@ -11,6 +11,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <linux/idr.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <rdma/ib_verbs.h>
@@ -84,6 +85,10 @@ struct siw_device {
 struct siw_ucontext {
 	struct ib_ucontext base_ucontext;
 	struct siw_device *sdev;
+	bool ext_abi;			/* provider speaks siw_abi_ext.h */
+	u8 *qp_state;			/* ext_abi: SIW_QPS_* per QP slot */
+	u64 qp_state_key;
+	struct ida qp_slots;
 };
 
 struct siw_pd {

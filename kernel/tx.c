@@ -99,6 +99,8 @@ struct siw_tx_ctx {
 	u32 len;			/* payload bytes */
 	u32 done;			/* payload bytes framed */
 	u32 msn;			/* untagged: its MSN */
+	bool imm_pending;		/* *_WITH_IMM: Immediate Data next */
+	u32 imm_len;			/* ... and the payload before it */
 	struct siw_mem *mem[SIW_MAX_SGE];
 	u32 sge;			/* gather cursor: SGE ... */
 	u32 sge_off;			/* ... and offset in it */
@@ -122,7 +124,7 @@ struct siw_tx_ctx {
 	u32 fpdu_payload;		/* ULP bytes in it, for the counters */
 	bool fault_reset;		/* injected truncation: reset once sent */
 	u32 stream_off;			/* wire bytes since the first FPDU */
-	u32 msn_next[SIW_QN_RREQ + 1];	/* Send and Read Request queues */
+	u32 msn_next[SIW_QN_COUNT];	/* per untagged queue */
 };
 
 static bool tx_direct = true;
@@ -195,8 +197,7 @@ static void siw_tx_sqe_done(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	siw_tx_put_mem(tx);
 	tx->src = SIW_TX_IDLE;
 	/* The CQ takes only ABI opcodes; a bogus one reports as a Send. */
-	if (tx->wqe.opcode >= SIW_NUM_OPCODES)
-		tx->wqe.opcode = SIW_OP_SEND;
+	tx->wqe.opcode = siw_qp_cqe_opcode(qp, tx->wqe.opcode);
 
 	spin_lock_irqsave(&qp->sq_lock, flags);
 	if (qp->sq_get == tx->idx) {
@@ -239,6 +240,28 @@ static u16 siw_tx_check_sqe(struct siw_qp *qp, const struct siw_sqe *wqe,
 	case SIW_OP_SEND_REMOTE_INV:
 	case SIW_OP_WRITE:
 		break;
+	case SIW_OP_SEND_WITH_IMM:
+	case SIW_OP_WRITE_WITH_IMM:
+		/* The provider checked this at post time; a raw ring did not. */
+		if (!qp->conn.ext)
+			return SIW_WC_LOC_QP_OP_ERR;
+		if (wqe->flags & SIW_WQE_INLINE) {
+			if (wqe->num_sge && wqe->sge[0].length >
+					    SIW_MAX_INLINE_IMM)
+				return SIW_WC_LOC_LEN_ERR;
+		} else if (wqe->num_sge > SIW_SQE_IMM_SGE) {
+			return SIW_WC_LOC_QP_OP_ERR;
+		}
+		break;
+	case SIW_OP_FETCH_AND_ADD:
+	case SIW_OP_COMP_AND_SWAP:
+		if (!qp->conn.ext || (wqe->flags & SIW_WQE_INLINE) ||
+		    wqe->num_sge != 1 || (wqe->raddr & (sizeof(u64) - 1)))
+			return SIW_WC_LOC_QP_OP_ERR;
+		if (wqe->sge[0].length != sizeof(u64))
+			return SIW_WC_LOC_LEN_ERR;
+		*len = sizeof(u64);
+		return 0;
 	case SIW_OP_READ_LOCAL_INV:
 		/* Invalidates a kernel MR: kernel QPs only. */
 		if (qp->user)
@@ -328,6 +351,13 @@ static void siw_tx_local_op(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	siw_tx_sqe_done(qp, tx, 0, SIW_WC_SUCCESS);
 }
 
+/* Work that waits in the ORQ for the peer's response. */
+static bool siw_tx_uses_orq(u8 opcode)
+{
+	return opcode == SIW_OP_READ || opcode == SIW_OP_READ_LOCAL_INV ||
+	       opcode == SIW_OP_FETCH_AND_ADD || opcode == SIW_OP_COMP_AND_SWAP;
+}
+
 static bool siw_tx_orq_empty(struct siw_qp *qp)
 {
 	return READ_ONCE(qp->orq.put) == READ_ONCE(qp->orq.get);
@@ -411,14 +441,14 @@ static bool siw_tx_start_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 
 	if ((tx->wqe.flags & SIW_WQE_READ_FENCE) && !siw_tx_orq_empty(qp))
 		return false;
-	if ((tx->wqe.opcode == SIW_OP_READ ||
-	     tx->wqe.opcode == SIW_OP_READ_LOCAL_INV) && !siw_tx_orq_room(qp))
+	if (siw_tx_uses_orq(tx->wqe.opcode) && !siw_tx_orq_room(qp))
 		return false;
 
 	tx->src = SIW_TX_SQ;
 	tx->done = 0;
 	tx->sge = 0;
 	tx->sge_off = 0;
+	tx->imm_pending = false;
 
 	status = siw_tx_check_sqe(qp, &tx->wqe, &len);
 	if (status) {
@@ -449,8 +479,42 @@ static bool siw_tx_start_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 		tx->src = SIW_TX_RREQ;
 		tx->msn = tx->msn_next[SIW_QN_RREQ]++;
 		return true;
+	case SIW_OP_FETCH_AND_ADD:
+	case SIW_OP_COMP_AND_SWAP:
+		/* Our sink for the original value, as for a Read. */
+		rv = siw_tx_get_sges(qp, tx, IB_ACCESS_LOCAL_WRITE, false);
+		if (rv) {
+			siw_tx_local_error(qp, tx, SIW_WC_LOC_PROT_ERR);
+			return true;
+		}
+		tx->op = SIW_RDMAP_OP_ATOMIC_REQ;
+		tx->len = 0;
+		/*
+		 * Atomic Requests share queue 1 and its MSNs with Read
+		 * Requests; the MSN is also the request id the response
+		 * quotes, kept in the ORQ copy's spare SGE slot.
+		 */
+		tx->msn = tx->msn_next[SIW_QN_RREQ];
+		tx->wqe.sge[SIW_MAX_SGE - 1].lkey = tx->msn;
+		if (!siw_tx_orq_push(qp, tx)) {
+			tx->src = SIW_TX_IDLE;
+			return true;
+		}
+		tx->msn_next[SIW_QN_RREQ]++;
+		tx->src = SIW_TX_RREQ;
+		return true;
+	case SIW_OP_WRITE_WITH_IMM:
+		tx->imm_pending = true;
+		tx->imm_len = len;
+		fallthrough;
 	case SIW_OP_WRITE:
 		tx->op = SIW_RDMAP_OP_WRITE;
+		break;
+	case SIW_OP_SEND_WITH_IMM:
+		/* The Immediate Data message carries the solicited event. */
+		tx->imm_pending = true;
+		tx->imm_len = len;
+		tx->op = SIW_RDMAP_OP_SEND;
 		break;
 	case SIW_OP_SEND:
 		tx->op = se ? SIW_RDMAP_OP_SEND_SE : SIW_RDMAP_OP_SEND;
@@ -495,6 +559,16 @@ static void siw_tx_start_irq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	spin_unlock_irqrestore(&qp->irq.lock, flags);
 
 	tx->src = SIW_TX_IRQ;
+	tx->imm_pending = false;
+	if (tx->wqe.opcode != SIW_OP_READ_RESPONSE) {
+		/* An Atomic Response: the operation was done by RX. */
+		tx->op = SIW_RDMAP_OP_ATOMIC_RESP;
+		tx->msn = tx->msn_next[SIW_QN_ATOMIC_RESP]++;
+		tx->len = 0;
+		tx->done = 0;
+		tx->irq_burst++;
+		return;
+	}
 	tx->op = SIW_RDMAP_OP_READ_RESP;
 	tx->wqe.num_sge = 1;
 	tx->wqe.flags = 0;
@@ -586,6 +660,11 @@ static int siw_tx_gather(struct siw_tx_ctx *tx, u8 *dst, u32 n)
 	return 0;
 }
 
+static unsigned int siw_tx_build_flags(const struct siw_qp *qp)
+{
+	return qp->conn.ext ? SIW_PARSE_EXT : 0;
+}
+
 /* The DDP/RDMAP header of the next segment, @seg payload bytes. */
 static void siw_tx_hdr(struct siw_tx_ctx *tx, u32 seg, struct siw_iwarp_hdr *h)
 {
@@ -613,6 +692,47 @@ static void siw_tx_hdr(struct siw_tx_ctx *tx, u32 seg, struct siw_iwarp_hdr *h)
 		h->rreq.src_stag = tx->wqe.rkey;
 		h->rreq.src_to = tx->wqe.raddr;
 	}
+	switch (tx->op) {
+	case SIW_RDMAP_OP_SEND:
+		h->imm_next = tx->imm_pending;
+		break;
+	case SIW_RDMAP_OP_IMM_DATA:
+	case SIW_RDMAP_OP_IMM_DATA_SE:
+		/* The verbs' 32 bit value, in the low half of the field. */
+		h->imm = be32_to_cpu((__force __be32)
+				     tx->wqe.sge[SIW_SQE_IMM_SGE].lkey);
+		break;
+	case SIW_RDMAP_OP_ATOMIC_REQ:
+		h->inval_stag = 0;
+		h->atomic.op = tx->wqe.opcode == SIW_OP_COMP_AND_SWAP ?
+			       SIW_ATOMIC_CMP_SWAP : SIW_ATOMIC_FETCH_ADD;
+		h->atomic.req_id = tx->msn;
+		h->atomic.stag = tx->wqe.rkey;
+		h->atomic.to = tx->wqe.raddr;
+		if (h->atomic.op == SIW_ATOMIC_CMP_SWAP) {
+			h->atomic.cmp =
+				tx->wqe.sge[SIW_SQE_ATOMIC_CMP_ADD].laddr;
+			h->atomic.cmp_mask =
+				tx->wqe.sge[SIW_SQE_ATOMIC_CMP_ADD_MASK].laddr;
+			h->atomic.add_swap =
+				tx->wqe.sge[SIW_SQE_ATOMIC_SWAP].laddr;
+			h->atomic.add_swap_mask =
+				tx->wqe.sge[SIW_SQE_ATOMIC_SWAP_MASK].laddr;
+		} else {
+			h->atomic.add_swap =
+				tx->wqe.sge[SIW_SQE_ATOMIC_CMP_ADD].laddr;
+			h->atomic.add_swap_mask =
+				tx->wqe.sge[SIW_SQE_ATOMIC_CMP_ADD_MASK].laddr;
+		}
+		break;
+	case SIW_RDMAP_OP_ATOMIC_RESP:
+		h->inval_stag = 0;
+		h->atomic.req_id = tx->wqe.rkey;
+		h->atomic.orig = tx->wqe.raddr;
+		break;
+	default:
+		break;
+	}
 }
 
 /*
@@ -627,7 +747,8 @@ static int siw_tx_frame_copy(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	int hl, rv;
 
 	siw_tx_hdr(tx, seg, &h);
-	hl = siw_iwarp_build(&h, 0, tx->frame, SIW_TX_FRAME_MAX);
+	hl = siw_iwarp_build(&h, siw_tx_build_flags(qp), tx->frame,
+			     SIW_TX_FRAME_MAX);
 	if (hl < 0)
 		return hl;
 	rv = siw_tx_gather(tx, tx->frame + hl, seg);
@@ -716,7 +837,7 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	}
 
 	siw_tx_hdr(tx, seg, &h);
-	hl = siw_iwarp_build(&h, 0, hdr, hlen);
+	hl = siw_iwarp_build(&h, siw_tx_build_flags(qp), hdr, hlen);
 	if (hl < 0)
 		return hl;
 	tx->bvec[0].bv_page = tx->kpage;
@@ -831,8 +952,23 @@ err:
 /* The last FPDU of the message went to TCP. */
 static void siw_tx_msg_sent(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
+	if (tx->src == SIW_TX_SQ && tx->imm_pending) {
+		/* *_WITH_IMM: the Immediate Data message comes next. */
+		tx->imm_pending = false;
+		tx->op = (tx->wqe.flags & SIW_WQE_SOLICITED) ?
+			 SIW_RDMAP_OP_IMM_DATA_SE : SIW_RDMAP_OP_IMM_DATA;
+		tx->msn = tx->msn_next[SIW_QN_SEND]++;
+		siw_tx_put_mem(tx);
+		tx->len = 0;
+		tx->done = 0;
+		return;
+	}
 	if (tx->src == SIW_TX_SQ) {
-		siw_tx_sqe_done(qp, tx, tx->len, SIW_WC_SUCCESS);
+		u32 bytes = tx->op == SIW_RDMAP_OP_IMM_DATA ||
+			    tx->op == SIW_RDMAP_OP_IMM_DATA_SE ?
+			    tx->imm_len : tx->len;
+
+		siw_tx_sqe_done(qp, tx, bytes, SIW_WC_SUCCESS);
 		return;
 	}
 	/*
@@ -1098,6 +1234,7 @@ int siw_tx_init(struct siw_qp *qp)
 	tx->term_msn = 1;
 	tx->msn_next[SIW_QN_SEND] = 1;
 	tx->msn_next[SIW_QN_RREQ] = 1;
+	tx->msn_next[SIW_QN_ATOMIC_RESP] = 1;
 
 	qp->tx_work.run = siw_tx_run;
 	qp->tx_work.queued = 0;

@@ -4,6 +4,8 @@
  * management (the iw_* ops) lives in cm.c.
  */
 #include <linux/errno.h>
+#include <linux/vmalloc.h>
+#include <linux/siw_abi_ext.h>
 #include <rdma/ib_verbs.h>
 
 #include "siw.h"
@@ -19,36 +21,95 @@ static bool siw_obj_get(atomic_t *count, int max)
 	return true;
 }
 
+/*
+ * Our provider asks for the extended ring ABI (siw_abi_ext.h); it gets
+ * it with a page of per-QP connection state to read before posting.
+ * Stock libsiw sends no request and gets the stock response only.
+ */
+static int siw_ucontext_ext(struct siw_ucontext *ctx, struct ib_udata *udata,
+			    struct siw_uresp_alloc_ctx_ext *uresp)
+{
+	struct siw_ureq_alloc_ctx ureq = {};
+	int rv;
+
+	if (!udata->inlen)
+		return 0;
+	rv = ib_copy_from_udata(&ureq, udata, min(udata->inlen, sizeof(ureq)));
+	if (rv)
+		return rv;
+	/* Unknown bits are not granted: the provider reads what we grant. */
+	if (!(ureq.flags & SIW_UCTX_EXT_ABI) ||
+	    udata->outlen < sizeof(*uresp))
+		return 0;
+
+	ctx->qp_state = vmalloc_user(PAGE_SIZE);
+	if (!ctx->qp_state)
+		return -ENOMEM;
+	rv = siw_mmap_insert(ctx, ctx->qp_state, PAGE_SIZE,
+			     &ctx->qp_state_key);
+	if (rv) {
+		vfree(ctx->qp_state);
+		ctx->qp_state = NULL;
+		return rv;
+	}
+	ctx->ext_abi = true;
+	uresp->flags = SIW_UCTX_EXT_ABI;
+	uresp->qp_state_len = PAGE_SIZE;
+	uresp->qp_state_key = ctx->qp_state_key;
+	return 0;
+}
+
+static void siw_ucontext_ext_free(struct siw_ucontext *ctx)
+{
+	if (ctx->ext_abi)
+		siw_mmap_remove(ctx, ctx->qp_state_key);
+	ctx->ext_abi = false;
+	ctx->qp_state = NULL;
+	ida_destroy(&ctx->qp_slots);
+}
+
 int siw_alloc_ucontext(struct ib_ucontext *base_ctx, struct ib_udata *udata)
 {
 	struct siw_device *sdev = to_siw_dev(base_ctx->device);
 	struct siw_ucontext *ctx = to_siw_ctx(base_ctx);
-	struct siw_uresp_alloc_ctx uresp = {};
+	struct siw_uresp_alloc_ctx_ext uresp = {};
+	size_t len = sizeof(struct siw_uresp_alloc_ctx);
 	int rv;
 
 	if (!siw_obj_get(&sdev->num.ucontext, SIW_MAX_CONTEXT))
 		return -ENOMEM;
 
 	ctx->sdev = sdev;
+	ctx->qp_state_key = SIW_INVAL_UOBJ_KEY;
+	ida_init(&ctx->qp_slots);
 	uresp.dev_id = sdev->base_dev.attrs.vendor_part_id;
 
-	if (udata->outlen < sizeof(uresp)) {
+	if (udata->outlen < len) {
 		rv = -EINVAL;
 		goto err;
 	}
-	rv = ib_copy_to_udata(udata, &uresp, sizeof(uresp));
+	rv = siw_ucontext_ext(ctx, udata, &uresp);
+	if (rv)
+		goto err;
+	if (ctx->ext_abi)
+		len = sizeof(uresp);
+	rv = ib_copy_to_udata(udata, &uresp, len);
 	if (rv)
 		goto err;
 	return 0;
 
 err:
+	siw_ucontext_ext_free(ctx);
 	atomic_dec(&sdev->num.ucontext);
 	return rv;
 }
 
 void siw_dealloc_ucontext(struct ib_ucontext *base_ctx)
 {
-	atomic_dec(&to_siw_ctx(base_ctx)->sdev->num.ucontext);
+	struct siw_ucontext *ctx = to_siw_ctx(base_ctx);
+
+	siw_ucontext_ext_free(ctx);
+	atomic_dec(&ctx->sdev->num.ucontext);
 }
 
 int siw_alloc_pd(struct ib_pd *base_pd, struct ib_udata *udata)

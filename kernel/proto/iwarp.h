@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * siw wire-protocol library: iWARP MPA (RFC 5044, RFC 6581),
- * DDP (RFC 5041) and RDMAP (RFC 5040, RFC 7306 reserved) encoding,
+ * DDP (RFC 5041) and RDMAP (RFC 5040, RFC 7306 extensions) encoding,
  * parsing and validation.
  *
  * Plain C without allocation, floating point, recursion or global
@@ -253,6 +253,13 @@ const char *siw_term_ecode_name(u8 layer, u8 etype, u8 ecode);
 #define SIW_MPA_FLAG_R		0x20	/* reject (reply only) */
 #define SIW_MPA_FLAG_E		0x10	/* RFC 6581 enhanced, rev 2 only */
 #define SIW_MPA_FLAG_GSO	0x08	/* Linux siw private: GSO exp. */
+/*
+ * siw private: the sender speaks the RFC 7306 RDMAP extensions (atomics,
+ * immediate data). RFC 7306 leaves discovery to the ULP; a reserved
+ * flag that other implementations ignore (and never echo) lets two siw
+ * peers agree on it without one, and keeps it off towards everyone else.
+ */
+#define SIW_MPA_FLAG_EXT	0x04
 #define SIW_MPA_FLAG_RES	0x1f	/* reserved in revision 1 */
 
 /* RFC 6581 enhanced header: first 4 bytes of private data */
@@ -288,6 +295,7 @@ struct siw_mpa_rr {
 	bool reject;
 	bool enhanced;		/* rev 2 with E flag: ird/ord/p2p valid */
 	bool gso;		/* Linux siw GSO flag (informational) */
+	bool ext;		/* SIW_MPA_FLAG_EXT: RFC 7306 extensions */
 	bool p2p;
 	u8 rtr;			/* SIW_RTR_* bits offered/selected */
 	u16 ird;
@@ -313,6 +321,7 @@ struct siw_mpa_policy {
 	bool markers_tx;	/* able to insert markers */
 	bool enhanced;		/* RFC 6581 exchange (needs rev 2) */
 	bool p2p;		/* request (initiator) / accept (responder) */
+	bool ext;		/* offer / accept the RFC 7306 extensions */
 	u8 rtr;			/* SIW_RTR_* we can send / accept */
 	u16 ird;		/* wanted inbound read queue depth */
 	u16 ord;		/* wanted outbound read queue depth */
@@ -327,6 +336,7 @@ struct siw_mpa_result {
 	bool markers_tx;	/* we insert markers towards the peer */
 	bool enhanced;
 	bool p2p;
+	bool ext;		/* both sides speak the RFC 7306 extensions */
 	u8 rtr;			/* selected RTR type (one bit) or 0 */
 	u16 ird;
 	u16 ord;
@@ -448,15 +458,42 @@ int siw_fpdu_parse(const void *wire, size_t avail, u32 stream_off,
 #define SIW_TERM_CTRL_LEN		4
 #define SIW_TERM_SEGLEN_LEN		2
 /*
- * RFC 7306 (provisional, not negotiated yet): layout after the untagged
- * DDP header. Atomic Request: op (4), request id (4), remote STag (4),
- * remote TO (8), add/swap data (8), add/swap mask (8), compare data (8),
- * compare mask (8). Atomic Response: request id (4), original value (8).
- * Immediate Data: 8 bytes.
+ * RFC 7306 headers, after the untagged DDP header.
+ * Atomic Request: reserved (28 bits) | AOpCode (4) | Request Identifier
+ * (4) | Remote STag (4) | Remote Tagged Offset (8) | Add or Swap Data
+ * (8) | Add or Swap Mask (8) | Compare Data (8) | Compare Mask (8).
+ * Atomic Response: Original Request Identifier (4) | Original Remote
+ * Data Value (8). Immediate Data: 8 bytes.
  */
 #define SIW_ATOMIC_REQ_LEN		52
 #define SIW_ATOMIC_RESP_LEN		12
 #define SIW_IMM_DATA_LEN		8
+#define SIW_AREQ_OFF_OPCODE		18
+#define SIW_AREQ_OFF_REQ_ID		22
+#define SIW_AREQ_OFF_STAG		26
+#define SIW_AREQ_OFF_TO			30
+#define SIW_AREQ_OFF_ADD_SWAP		38
+#define SIW_AREQ_OFF_ADD_SWAP_MASK	46
+#define SIW_AREQ_OFF_CMP		54
+#define SIW_AREQ_OFF_CMP_MASK		62
+#define SIW_ARESP_OFF_REQ_ID		18
+#define SIW_ARESP_OFF_ORIG		22
+#define SIW_IMM_OFF_DATA		18
+#define SIW_AREQ_OPCODE_MASK		0xf
+
+/* Atomic operation codes (AOpCode) */
+enum siw_atomic_op {
+	SIW_ATOMIC_FETCH_ADD = 0x0,
+	SIW_ATOMIC_CMP_SWAP = 0x2,
+};
+
+/*
+ * siw private, only when SIW_MPA_FLAG_EXT was negotiated: an RDMAP
+ * reserved bit in the last segment of a Send saying that an Immediate
+ * Data message follows and belongs to it ("Send with Immediate"): the
+ * pair completes one receive, as the verbs define it.
+ */
+#define SIW_RDMAP_FLAG_IMM_NEXT		0x10
 
 /* DDP untagged queue numbers used by RDMAP */
 enum siw_ddp_qn {
@@ -464,6 +501,7 @@ enum siw_ddp_qn {
 	SIW_QN_RREQ = 1,	/* also RFC 7306 Atomic Request */
 	SIW_QN_TERMINATE = 2,
 	SIW_QN_ATOMIC_RESP = 3,	/* RFC 7306 */
+	SIW_QN_COUNT = 4,
 	SIW_QN_NONE = 0xff	/* tagged opcode */
 };
 
@@ -517,6 +555,19 @@ struct siw_rreq_fields {
 	u64 src_to;
 };
 
+/* RFC 7306 Atomic Request (all fields) and Atomic Response (req_id, orig) */
+struct siw_atomic_fields {
+	u8 op;			/* enum siw_atomic_op */
+	u32 req_id;
+	u32 stag;
+	u64 to;
+	u64 add_swap;
+	u64 add_swap_mask;
+	u64 cmp;
+	u64 cmp_mask;
+	u64 orig;		/* response: the value before the operation */
+};
+
 /* Decoded DDP/RDMAP header of one DDP segment */
 struct siw_iwarp_hdr {
 	u8 opcode;
@@ -531,7 +582,10 @@ struct siw_iwarp_hdr {
 	u32 msn;
 	u32 mo;
 	u32 inval_stag;		/* Send with Invalidate */
+	bool imm_next;		/* Send: SIW_RDMAP_FLAG_IMM_NEXT (ext only) */
+	u64 imm;		/* Immediate Data */
 	struct siw_rreq_fields rreq;
+	struct siw_atomic_fields atomic;
 };
 
 const struct siw_opcode_info *siw_rdmap_opcode_info(u8 opcode);
@@ -540,6 +594,15 @@ int siw_iwarp_parse(const void *buf, size_t len, unsigned int flags,
 		    struct siw_iwarp_hdr *h);
 int siw_iwarp_build(const struct siw_iwarp_hdr *h, unsigned int flags,
 		    void *buf, size_t len);
+
+/*
+ * The value an Atomic Request leaves at its target, given the original
+ * one. Fetch-and-Add: a set bit in add_swap_mask ends a field, its carry
+ * is dropped (0: one 64 bit add). Compare-and-Swap: if orig equals cmp
+ * in the bits of cmp_mask, the bits of add_swap_mask are taken from
+ * add_swap; otherwise orig stays.
+ */
+u64 siw_atomic_result(const struct siw_atomic_fields *a, u64 orig);
 
 /* Stateless checks for the QP layer */
 int siw_ddp_check_msn(u32 msn, u32 expected, u32 nbufs);

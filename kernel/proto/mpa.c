@@ -61,6 +61,7 @@ int siw_mpa_parse_hdr(const void *buf, size_t len, enum siw_mpa_type type,
 	rr->crc = !!(rr->flags & SIW_MPA_FLAG_C);
 	rr->reject = !!(rr->flags & SIW_MPA_FLAG_R);
 	rr->gso = !!(rr->flags & SIW_MPA_FLAG_GSO);
+	rr->ext = !!(rr->flags & SIW_MPA_FLAG_EXT);
 
 	/* Only a responder may reject. */
 	if (rr->reject && type == SIW_MPA_REQ)
@@ -185,6 +186,8 @@ int siw_mpa_encode(const struct siw_mpa_rr *rr, void *buf, size_t len)
 		flags |= SIW_MPA_FLAG_E;
 	if (rr->gso)
 		flags |= SIW_MPA_FLAG_GSO;
+	if (rr->ext && !rr->reject)
+		flags |= SIW_MPA_FLAG_EXT;
 
 	/* private data first: rr->pd may alias buf (in-place re-encode) */
 	if (rr->pd_len)
@@ -273,6 +276,7 @@ int siw_mpa_req_init(const struct siw_mpa_policy *pol, const void *pd,
 	req->rev = pol->rev;
 	req->markers = pol->markers_rx;
 	req->crc = pol->crc_required;
+	req->ext = pol->ext;
 	req->enhanced = pol->enhanced;
 	if (req->enhanced) {
 		req->ird = pol->ird;
@@ -328,6 +332,7 @@ int siw_mpa_negotiate_req(const struct siw_mpa_policy *pol,
 
 	res->ird = pol->ird;
 	res->ord = pol->ord;
+	res->ext = req->ext && pol->ext;
 
 	res->enhanced = req->enhanced && pol->enhanced &&
 			res->rev == SIW_MPA_REV_2;
@@ -381,6 +386,7 @@ int siw_mpa_rep_init(const struct siw_mpa_result *res, const void *pd,
 	rep->rev = res->rev;
 	rep->markers = res->markers_rx;
 	rep->crc = res->crc;
+	rep->ext = res->ext;
 	rep->enhanced = res->enhanced;
 	if (rep->enhanced) {
 		rep->ird = res->ird;
@@ -457,6 +463,11 @@ int siw_mpa_negotiate_rep(const struct siw_mpa_policy *pol,
 		return SIW_ERR_MPA_REQ_REP;
 	if (rep->crc && !pol->crc_allowed)
 		return SIW_ERR_MPA_REQ_REP;
+
+	/* Nobody may accept an extension that was not offered. */
+	if (rep->ext && !req->ext)
+		return SIW_ERR_MPA_REQ_REP;
+	res->ext = rep->ext;
 
 	res->rev = rep->rev;
 	res->crc = rep->crc;

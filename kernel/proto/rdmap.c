@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * DDP (RFC 5041) and RDMAP (RFC 5040) header build and validation,
- * with the RFC 7306 opcodes reserved in the table as extensions.
+ * with the RFC 7306 opcodes (atomics, immediate data) as extensions
+ * that only SIW_PARSE_EXT accepts.
  *
  * ULPDU layout handled here, offsets from the DDP control byte:
  *   tagged:   ctrl (2) | STag (4) | TO (8)                 = 14
@@ -58,7 +59,7 @@ static const struct siw_opcode_info siw_opcode_tab[SIW_RDMAP_OP_MAX] = {
 		.qn = SIW_QN_TERMINATE,
 		.flags = SIW_OPF_SINGLE,
 	},
-	/* RFC 7306, provisional until atomics/immediate are implemented */
+	/* RFC 7306 */
 	[SIW_RDMAP_OP_IMM_DATA] = {
 		.name = "IMM_DATA",
 		.hdr_len = SIW_DDP_UNTAGGED_HDR_LEN + SIW_IMM_DATA_LEN,
@@ -193,12 +194,47 @@ int siw_iwarp_parse(const void *buf, size_t len, unsigned int flags,
 	    h->payload_len > SIW_TERM_MAX_EXTRA)
 		return SIW_ERR_MSG_TOO_BIG;
 
-	if (h->opcode == SIW_RDMAP_OP_READ_REQ) {
+	switch (h->opcode) {
+	case SIW_RDMAP_OP_READ_REQ:
 		h->rreq.sink_stag = siw_get_be32(d + SIW_RREQ_OFF_SINK_STAG);
 		h->rreq.sink_to = siw_get_be64(d + SIW_RREQ_OFF_SINK_TO);
 		h->rreq.read_size = siw_get_be32(d + SIW_RREQ_OFF_SIZE);
 		h->rreq.src_stag = siw_get_be32(d + SIW_RREQ_OFF_SRC_STAG);
 		h->rreq.src_to = siw_get_be64(d + SIW_RREQ_OFF_SRC_TO);
+		break;
+	case SIW_RDMAP_OP_SEND:
+	case SIW_RDMAP_OP_SEND_INV:
+	case SIW_RDMAP_OP_SEND_SE:
+	case SIW_RDMAP_OP_SEND_SE_INV:
+		/* reserved unless both sides speak the extensions */
+		if (flags & SIW_PARSE_EXT)
+			h->imm_next = h->last && (c1 & SIW_RDMAP_FLAG_IMM_NEXT);
+		break;
+	case SIW_RDMAP_OP_IMM_DATA:
+	case SIW_RDMAP_OP_IMM_DATA_SE:
+		h->imm = siw_get_be64(d + SIW_IMM_OFF_DATA);
+		break;
+	case SIW_RDMAP_OP_ATOMIC_REQ:
+		h->atomic.op = d[SIW_AREQ_OFF_OPCODE + 3] &
+			       SIW_AREQ_OPCODE_MASK;
+		if (h->atomic.op != SIW_ATOMIC_FETCH_ADD &&
+		    h->atomic.op != SIW_ATOMIC_CMP_SWAP)
+			return SIW_ERR_OPCODE;
+		h->atomic.req_id = siw_get_be32(d + SIW_AREQ_OFF_REQ_ID);
+		h->atomic.stag = siw_get_be32(d + SIW_AREQ_OFF_STAG);
+		h->atomic.to = siw_get_be64(d + SIW_AREQ_OFF_TO);
+		h->atomic.add_swap = siw_get_be64(d + SIW_AREQ_OFF_ADD_SWAP);
+		h->atomic.add_swap_mask =
+			siw_get_be64(d + SIW_AREQ_OFF_ADD_SWAP_MASK);
+		h->atomic.cmp = siw_get_be64(d + SIW_AREQ_OFF_CMP);
+		h->atomic.cmp_mask = siw_get_be64(d + SIW_AREQ_OFF_CMP_MASK);
+		break;
+	case SIW_RDMAP_OP_ATOMIC_RESP:
+		h->atomic.req_id = siw_get_be32(d + SIW_ARESP_OFF_REQ_ID);
+		h->atomic.orig = siw_get_be64(d + SIW_ARESP_OFF_ORIG);
+		break;
+	default:
+		break;
 	}
 	return 0;
 }
@@ -243,6 +279,9 @@ int siw_iwarp_build(const struct siw_iwarp_hdr *h, unsigned int flags,
 	if (h->last)
 		d[0] |= SIW_DDP_FLAG_L;
 	d[1] = SIW_RDMAP_VERSION << SIW_RDMAP_RV_SHIFT | h->opcode;
+	if (h->imm_next && h->last && (flags & SIW_PARSE_EXT) &&
+	    oi->qn == SIW_QN_SEND && !(oi->flags & SIW_OPF_EXT))
+		d[1] |= SIW_RDMAP_FLAG_IMM_NEXT;
 
 	if (oi->flags & SIW_OPF_TAGGED) {
 		siw_put_be32(d + SIW_DDP_OFF_STAG, h->stag);
@@ -258,14 +297,67 @@ int siw_iwarp_build(const struct siw_iwarp_hdr *h, unsigned int flags,
 	memset(d + SIW_DDP_UNTAGGED_HDR_LEN, 0,
 	       oi->hdr_len - SIW_DDP_UNTAGGED_HDR_LEN);
 
-	if (h->opcode == SIW_RDMAP_OP_READ_REQ) {
+	switch (h->opcode) {
+	case SIW_RDMAP_OP_READ_REQ:
 		siw_put_be32(d + SIW_RREQ_OFF_SINK_STAG, h->rreq.sink_stag);
 		siw_put_be64(d + SIW_RREQ_OFF_SINK_TO, h->rreq.sink_to);
 		siw_put_be32(d + SIW_RREQ_OFF_SIZE, h->rreq.read_size);
 		siw_put_be32(d + SIW_RREQ_OFF_SRC_STAG, h->rreq.src_stag);
 		siw_put_be64(d + SIW_RREQ_OFF_SRC_TO, h->rreq.src_to);
+		break;
+	case SIW_RDMAP_OP_IMM_DATA:
+	case SIW_RDMAP_OP_IMM_DATA_SE:
+		siw_put_be64(d + SIW_IMM_OFF_DATA, h->imm);
+		break;
+	case SIW_RDMAP_OP_ATOMIC_REQ:
+		if (h->atomic.op != SIW_ATOMIC_FETCH_ADD &&
+		    h->atomic.op != SIW_ATOMIC_CMP_SWAP)
+			return -EINVAL;
+		d[SIW_AREQ_OFF_OPCODE + 3] = h->atomic.op;
+		siw_put_be32(d + SIW_AREQ_OFF_REQ_ID, h->atomic.req_id);
+		siw_put_be32(d + SIW_AREQ_OFF_STAG, h->atomic.stag);
+		siw_put_be64(d + SIW_AREQ_OFF_TO, h->atomic.to);
+		siw_put_be64(d + SIW_AREQ_OFF_ADD_SWAP, h->atomic.add_swap);
+		siw_put_be64(d + SIW_AREQ_OFF_ADD_SWAP_MASK,
+			     h->atomic.add_swap_mask);
+		siw_put_be64(d + SIW_AREQ_OFF_CMP, h->atomic.cmp);
+		siw_put_be64(d + SIW_AREQ_OFF_CMP_MASK, h->atomic.cmp_mask);
+		break;
+	case SIW_RDMAP_OP_ATOMIC_RESP:
+		siw_put_be32(d + SIW_ARESP_OFF_REQ_ID, h->atomic.req_id);
+		siw_put_be64(d + SIW_ARESP_OFF_ORIG, h->atomic.orig);
+		break;
+	default:
+		break;
 	}
 	return SIW_MPA_LEN_SIZE + oi->hdr_len;
+}
+
+u64 siw_atomic_result(const struct siw_atomic_fields *a, u64 orig)
+{
+	u64 sum = 0, carry = 0, bit, x, y;
+	int i;
+
+	if (a->op == SIW_ATOMIC_CMP_SWAP) {
+		if ((orig ^ a->cmp) & a->cmp_mask)
+			return orig;
+		return (orig & ~a->add_swap_mask) |
+		       (a->add_swap & a->add_swap_mask);
+	}
+	if (!a->add_swap_mask)
+		return orig + a->add_swap;
+	/* Fields: add bit by bit, the carry stops at each field's end. */
+	for (i = 0; i < 64; i++) {
+		bit = 1ULL << i;
+		x = !!(orig & bit);
+		y = !!(a->add_swap & bit);
+		if ((x + y + carry) & 1)
+			sum |= bit;
+		carry = (x + y + carry) >> 1;
+		if (a->add_swap_mask & bit)
+			carry = 0;
+	}
+	return sum;
 }
 
 /*

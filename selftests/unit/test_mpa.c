@@ -634,6 +634,58 @@ static void test_policy_errors(void)
 	}
 }
 
+/* RFC 7306 extensions: on only when both offer, refused if not offered */
+static void test_ext(void)
+{
+	struct siw_mpa_policy ip, rp;
+	struct siw_mpa_result ir, rr;
+	struct siw_mpa_rr req, rep;
+	u8 b[SIW_MPA_MAX_FRAME];
+	int n;
+
+	init_pol(&ip, 4, 4);
+	init_pol(&rp, 4, 4);
+	ip.ext = rp.ext = true;
+	is_num(exchange(&ip, &rp, &ir, &rr), 0, "ext: both offer");
+	ok(ir.ext && rr.ext, "ext: on at both ends");
+	rp.ext = false;
+	is_num(exchange(&ip, &rp, &ir, &rr), 0, "ext: responder lacks it");
+	ok(!ir.ext && !rr.ext, "ext: off at both ends (responder lacks it)");
+	ip.ext = false;
+	rp.ext = true;
+	is_num(exchange(&ip, &rp, &ir, &rr), 0, "ext: initiator lacks it");
+	ok(!ir.ext && !rr.ext, "ext: off at both ends (initiator lacks it)");
+
+	/* the flag on the wire, and a reply accepting what nobody offered */
+	ip.ext = true;
+	siw_mpa_req_init(&ip, NULL, 0, &req);
+	n = siw_mpa_encode(&req, b, sizeof(b));
+	ok(n > 0 && (b[SIW_MPA_OFF_FLAGS] & SIW_MPA_FLAG_EXT),
+	   "ext: request carries flag 0x04");
+	ip.ext = false;
+	siw_mpa_req_init(&ip, NULL, 0, &req);
+	n = siw_mpa_encode(&req, b, sizeof(b));
+	ok(n > 0 && !(b[SIW_MPA_OFF_FLAGS] & SIW_MPA_FLAG_EXT),
+	   "ext: flag clear when not offered");
+	memset(&rep, 0, sizeof(rep));
+	rep.type = SIW_MPA_REP;
+	rep.rev = 2;
+	rep.enhanced = true;
+	rep.ird = 4;
+	rep.ord = 4;
+	rep.ext = true;
+	is_num(siw_mpa_negotiate_rep(&ip, &req, &rep, &ir),
+	       SIW_ERR_MPA_REQ_REP, "ext: unsolicited acceptance refused");
+	/* a reject never claims it */
+	ip.ext = true;
+	siw_mpa_req_init(&ip, NULL, 0, &req);
+	siw_mpa_reject_init(&req, NULL, 0, &rep);
+	rep.ext = true;
+	n = siw_mpa_encode(&rep, b, sizeof(b));
+	ok(n > 0 && !(b[SIW_MPA_OFF_FLAGS] & SIW_MPA_FLAG_EXT),
+	   "ext: a reject does not carry the flag");
+}
+
 void test_mpa(void)
 {
 	diag("MPA request/reply");
@@ -644,4 +696,5 @@ void test_mpa(void)
 	test_negotiation();
 	test_p2p();
 	test_policy_errors();
+	test_ext();
 }

@@ -58,6 +58,22 @@ static void sample_hdr(struct siw_iwarp_hdr *h, const struct op_expect *e)
 		h->rreq.src_stag = 0x44444444;
 		h->rreq.src_to = 0x5555555555555555ULL;
 	}
+	if (e->op == SIW_RDMAP_OP_IMM_DATA || e->op == SIW_RDMAP_OP_IMM_DATA_SE)
+		h->imm = 0x0102030405060708ULL;
+	if (e->op == SIW_RDMAP_OP_ATOMIC_REQ) {
+		h->atomic.op = SIW_ATOMIC_CMP_SWAP;
+		h->atomic.req_id = 0x0a0b0c0d;
+		h->atomic.stag = 0x66666666;
+		h->atomic.to = 0x7777777777777770ULL;
+		h->atomic.add_swap = 0x8888888888888888ULL;
+		h->atomic.add_swap_mask = 0x9999999999999999ULL;
+		h->atomic.cmp = 0xaaaaaaaaaaaaaaaaULL;
+		h->atomic.cmp_mask = 0xbbbbbbbbbbbbbbbbULL;
+	}
+	if (e->op == SIW_RDMAP_OP_ATOMIC_RESP) {
+		h->atomic.req_id = 0x0a0b0c0d;
+		h->atomic.orig = 0xfedcba9876543210ULL;
+	}
 }
 
 static bool same_hdr(const struct siw_iwarp_hdr *a,
@@ -72,7 +88,9 @@ static bool same_hdr(const struct siw_iwarp_hdr *a,
 	       a->rreq.sink_to == b->rreq.sink_to &&
 	       a->rreq.read_size == b->rreq.read_size &&
 	       a->rreq.src_stag == b->rreq.src_stag &&
-	       a->rreq.src_to == b->rreq.src_to;
+	       a->rreq.src_to == b->rreq.src_to && a->imm == b->imm &&
+	       a->imm_next == b->imm_next &&
+	       !memcmp(&a->atomic, &b->atomic, sizeof(a->atomic));
 }
 
 static void test_table(void)
@@ -427,6 +445,80 @@ static void test_qp_helpers(void)
 	       "tagged: region at the top of the space");
 }
 
+/* RFC 7306: wire images, AOpCodes, the Send-with-Immediate flag. */
+static void test_ext(void)
+{
+	struct siw_iwarp_hdr h, back;
+	struct siw_atomic_fields a;
+	u8 b[128];
+	int n;
+
+	sample_hdr(&h, &ops[10]);
+	n = siw_iwarp_build(&h, SIW_PARSE_EXT, b, sizeof(b));
+	is_num(n, 72, "Atomic Request: 72 bytes with ULPDU_Length");
+	ok(b[2 + 21] == SIW_ATOMIC_CMP_SWAP && siw_get_be32(b + 2 + 22) ==
+	   0x0a0b0c0d && siw_get_be32(b + 2 + 26) == 0x66666666 &&
+	   siw_get_be64(b + 2 + 30) == 0x7777777777777770ULL &&
+	   siw_get_be64(b + 2 + 62) == 0xbbbbbbbbbbbbbbbbULL,
+	   "Atomic Request: AOpCode, request id, STag, TO, compare mask");
+	b[2 + 21] = 0x1;
+	is_num(siw_iwarp_parse(b, (size_t)n, SIW_PARSE_EXT, &back),
+	       SIW_ERR_OPCODE, "Atomic Request: reserved AOpCode refused");
+	h.atomic.op = 0x3;
+	is_num(siw_iwarp_build(&h, SIW_PARSE_EXT, b, sizeof(b)), -EINVAL,
+	       "Atomic Request: build refuses a reserved AOpCode");
+
+	sample_hdr(&h, &ops[11]);
+	n = siw_iwarp_build(&h, SIW_PARSE_EXT, b, sizeof(b));
+	ok(n == 32 && siw_get_be32(b + 2 + 6) == 3 &&
+	   siw_get_be64(b + 2 + 22) == 0xfedcba9876543210ULL,
+	   "Atomic Response: QN 3, original value");
+
+	/* Send with Immediate: the flag only with EXT and on the last segment */
+	sample_hdr(&h, &ops[3]);
+	h.imm_next = true;
+	siw_iwarp_build(&h, SIW_PARSE_EXT, b, sizeof(b));
+	ok(b[3] == (0x43 | SIW_RDMAP_FLAG_IMM_NEXT), "Send: IMM_NEXT set");
+	is_num(siw_iwarp_parse(b, sizeof(b), SIW_PARSE_EXT, &back), 0,
+	       "Send with IMM_NEXT parses");
+	ok(back.imm_next, "Send: IMM_NEXT seen with EXT");
+	siw_iwarp_parse(b, sizeof(b), 0, &back);
+	ok(!back.imm_next, "Send: IMM_NEXT ignored without EXT");
+	siw_iwarp_build(&h, 0, b, sizeof(b));
+	ok(b[3] == 0x43, "Send: IMM_NEXT not sent without EXT");
+	h.last = false;
+	siw_iwarp_build(&h, SIW_PARSE_EXT, b, sizeof(b));
+	ok(b[3] == 0x43, "Send: IMM_NEXT only on the last segment");
+
+	/* what the responder computes */
+	memset(&a, 0, sizeof(a));
+	a.op = SIW_ATOMIC_FETCH_ADD;
+	a.add_swap = 5;
+	is_num(siw_atomic_result(&a, 10) == 15, 1, "FetchAdd 10 + 5");
+	a.add_swap = 1;
+	ok(siw_atomic_result(&a, ~0ULL) == 0, "FetchAdd wraps modulo 2^64");
+	a.add_swap_mask = 0x80000000ULL;	/* two 32 bit fields */
+	ok(siw_atomic_result(&a, 0x00000001ffffffffULL) ==
+	   0x0000000100000000ULL, "masked FetchAdd: carry stops at bit 31");
+	a.add_swap = 0x0000000100000001ULL;
+	ok(siw_atomic_result(&a, 0x00000001ffffffffULL) ==
+	   0x0000000200000000ULL, "masked FetchAdd: both fields add");
+	memset(&a, 0, sizeof(a));
+	a.op = SIW_ATOMIC_CMP_SWAP;
+	a.cmp = 7;
+	a.add_swap = 9;
+	a.cmp_mask = ~0ULL;
+	a.add_swap_mask = ~0ULL;
+	ok(siw_atomic_result(&a, 7) == 9, "CmpSwap: equal swaps");
+	ok(siw_atomic_result(&a, 8) == 8, "CmpSwap: different keeps");
+	a.cmp_mask = 0xff;
+	a.add_swap_mask = 0xff00;
+	a.cmp = 0x11;
+	a.add_swap = 0xabcd;
+	ok(siw_atomic_result(&a, 0x123411) == 0x12ab11,
+	   "masked CmpSwap: compares low byte, swaps second byte");
+}
+
 void test_rdmap(void)
 {
 	diag("DDP/RDMAP headers");
@@ -436,4 +528,5 @@ void test_rdmap(void)
 	test_errors();
 	test_build_errors();
 	test_qp_helpers();
+	test_ext();
 }
