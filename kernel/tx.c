@@ -132,6 +132,18 @@ module_param(tx_direct, bool, 0644);
 MODULE_PARM_DESC(tx_direct,
 		 "Transmit in the posting process when the QP's TX is idle, instead of waking its TX thread (default on)");
 
+/*
+ * How much a posting process transmits itself before it leaves the rest
+ * to the TX thread: loop steps of siw_tx_process() (a small message takes
+ * three: start, frame, push). Bounded so that a process posting batches
+ * overlaps with its TX thread instead of doing all of TX in its system
+ * call.
+ */
+static uint tx_direct_budget = SIW_TX_BUDGET;
+module_param(tx_direct_budget, uint, 0644);
+MODULE_PARM_DESC(tx_direct_budget,
+		 "Loop steps a posting process transmits before handing over to the TX thread (default 32)");
+
 static struct siw_pd *siw_tx_pd(struct siw_qp *qp)
 {
 	return to_siw_pd(qp->base_qp.pd);
@@ -1040,24 +1052,29 @@ static void siw_tx_frame_term(struct siw_qp *qp, struct siw_tx_ctx *tx)
 static void siw_tx_fpdu_sent(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
 	const u8 *ctrl;
+	u32 extra;
 
 	if (!tx->fpdu_term) {
 		siw_stats_op_tx(&qp->stats, tx->op, tx->fpdu_payload);
 		trace_siw_fpdu_tx(qp, tx->op, tx->fpdu_payload);
 		return;
 	}
-	siw_stats_op_tx(&qp->stats, SIW_RDMAP_OP_TERMINATE, 0);
+	/* What follows its header, as the receiver counts it. */
+	extra = tx->term_len - SIW_MPA_LEN_SIZE - SIW_DDP_UNTAGGED_HDR_LEN -
+		SIW_TERM_CTRL_LEN;
+	siw_stats_op_tx(&qp->stats, SIW_RDMAP_OP_TERMINATE, extra);
 	siw_stat_add(&qp->stats.terms_sent, 1);
 	ctrl = tx->term_frame + SIW_MPA_LEN_SIZE + SIW_TERM_OFF_CTRL;
-	trace_siw_fpdu_tx(qp, SIW_RDMAP_OP_TERMINATE, 0);
+	trace_siw_fpdu_tx(qp, SIW_RDMAP_OP_TERMINATE, extra);
 	trace_siw_terminate(qp, true, ctrl[0] >> 4, ctrl[0] & 0xf, ctrl[1]);
 	siw_nl_term(qp, true, ctrl[0] >> 4, ctrl[0] & 0xf, ctrl[1]);
 }
 
-static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx)
+static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx,
+			   int budget)
 {
 	enum siw_qp_state state;
-	int budget = SIW_TX_BUDGET, rv;
+	int rv;
 
 	for (;;) {
 		if (!budget--) {
@@ -1132,7 +1149,7 @@ static void siw_tx_run(struct siw_tx_work *work)
 	/* ... and this one sees everything posted before them. */
 	smp_mb__after_atomic();
 	mutex_lock(&tx->run_lock);
-	siw_tx_process(qp, tx);
+	siw_tx_process(qp, tx, SIW_TX_BUDGET);
 	mutex_unlock(&tx->run_lock);
 	siw_qp_put(qp);
 }
@@ -1155,7 +1172,8 @@ bool siw_tx_direct(struct siw_qp *qp)
 		return false;
 	/* As in siw_tx_run(): see everything posted before the doorbell. */
 	smp_mb();
-	siw_tx_process(qp, tx);
+	siw_tx_process(qp, tx, clamp_t(int, READ_ONCE(tx_direct_budget), 1,
+				       SIW_TX_BUDGET));
 	mutex_unlock(&tx->run_lock);
 	return true;
 }

@@ -18,7 +18,7 @@ struct siw_cmd_create_cq_resp {
 	struct siw_uresp_create_cq drv;
 };
 
-static const uint8_t siw_wc_opcode[SIW_NUM_OPCODES] = {
+static const uint8_t siw_wc_opcode[SIW_NUM_OPCODES_EXT] = {
 	[SIW_OP_WRITE] = IBV_WC_RDMA_WRITE,
 	[SIW_OP_READ] = IBV_WC_RDMA_READ,
 	[SIW_OP_READ_LOCAL_INV] = IBV_WC_RDMA_READ,
@@ -31,6 +31,8 @@ static const uint8_t siw_wc_opcode[SIW_NUM_OPCODES] = {
 	[SIW_OP_READ_RESPONSE] = IBV_WC_RDMA_READ,
 	[SIW_OP_INVAL_STAG] = IBV_WC_LOCAL_INV,
 	[SIW_OP_REG_MR] = IBV_WC_BIND_MW,
+	[SIW_OP_WRITE_WITH_IMM] = IBV_WC_RDMA_WRITE,
+	[SIW_OP_RECV_RDMA_WITH_IMM] = IBV_WC_RECV_RDMA_WITH_IMM,
 };
 
 static const uint8_t siw_wc_status[SIW_NUM_WC_STATUS] = {
@@ -48,8 +50,8 @@ static const uint8_t siw_wc_status[SIW_NUM_WC_STATUS] = {
 
 static enum ibv_wc_opcode siw_cqe_opcode(const struct siw_cqe *cqe)
 {
-	return cqe->opcode < SIW_NUM_OPCODES ? siw_wc_opcode[cqe->opcode] :
-					       IBV_WC_SEND;
+	return cqe->opcode < SIW_NUM_OPCODES_EXT ?
+	       siw_wc_opcode[cqe->opcode] : IBV_WC_SEND;
 }
 
 static enum ibv_wc_status siw_cqe_status(const struct siw_cqe *cqe)
@@ -60,7 +62,9 @@ static enum ibv_wc_status siw_cqe_status(const struct siw_cqe *cqe)
 
 static unsigned int siw_cqe_wc_flags(const struct siw_cqe *cqe)
 {
-	return (cqe->flags & SIW_WQE_REM_INVAL) ? IBV_WC_WITH_INV : 0;
+	if (cqe->flags & SIW_WQE_REM_INVAL)
+		return IBV_WC_WITH_INV;
+	return (cqe->flags & SIW_WQE_IMM_DATA) ? IBV_WC_WITH_IMM : 0;
 }
 
 /* Copy the next CQE out and give its slot back; false if there is none. */
@@ -95,6 +99,8 @@ int siw_poll_cq(struct ibv_cq *ibcq, int num_entries, struct ibv_wc *wc)
 		wc->wc_flags = siw_cqe_wc_flags(&cqe);
 		if (wc->wc_flags & IBV_WC_WITH_INV)
 			wc->invalidated_rkey = cqe.inval_stag;
+		else if (wc->wc_flags & IBV_WC_WITH_IMM)
+			wc->imm_data = (__be32)(uint32_t)cqe.imm_data;
 	}
 	pthread_spin_unlock(&cq->lock);
 	DTRACE_PROBE2(libsiw, poll_cq, cq->id, n);

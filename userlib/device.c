@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libsiw.h"
@@ -122,6 +123,8 @@ static void siw_free_context(struct ibv_context *ibctx)
 {
 	struct siw_context *ctx = ctx_to_siw(ibctx);
 
+	if (ctx->qp_state)
+		munmap((void *)ctx->qp_state, ctx->qp_state_len);
 	verbs_uninit_context(&ctx->base);
 	free(ctx);
 }
@@ -153,18 +156,47 @@ static const struct verbs_context_ops siw_context_ops = {
 	.req_notify_cq = siw_req_notify_cq,
 };
 
+struct siw_cmd_alloc_ctx {
+	struct ibv_get_context ibv_cmd;
+	struct siw_ureq_alloc_ctx drv;
+};
+
 struct siw_cmd_alloc_ctx_resp {
 	struct ib_uverbs_get_context_resp ibv_resp;
-	struct siw_uresp_alloc_ctx drv;
+	struct siw_uresp_alloc_ctx_ext drv;
 };
+
+/*
+ * The extended ABI (RFC 7306 atomics and immediate data) if this kernel
+ * granted it: its QP state page tells whether a connection negotiated
+ * them. The in-tree siw grants nothing, and its answer leaves flags 0.
+ */
+static void siw_ctx_ext_init(struct siw_context *ctx,
+			     const struct siw_uresp_alloc_ctx_ext *drv)
+{
+	void *page;
+
+	if (!(drv->flags & SIW_UCTX_EXT_ABI) || !drv->qp_state_len)
+		return;
+	page = mmap(NULL, drv->qp_state_len, PROT_READ, MAP_SHARED,
+		    ctx->base.context.cmd_fd, drv->qp_state_key);
+	if (page == MAP_FAILED) {
+		siw_err(&ctx->base.context,
+			"cannot map the QP state page: %s\n", strerror(errno));
+		return;
+	}
+	ctx->qp_state = page;
+	ctx->qp_state_len = drv->qp_state_len;
+	ctx->ext = true;
+}
 
 static struct verbs_context *siw_alloc_context(struct ibv_device *dev,
 					       int cmd_fd, void *private_data)
 {
 	struct siw_cmd_alloc_ctx_resp resp = {};
-	struct ibv_get_context cmd = {};
+	struct siw_cmd_alloc_ctx cmd = {};
 	struct siw_context *ctx;
-	const char *debug;
+	const char *debug, *noext;
 
 	(void)private_data;
 	ctx = _verbs_init_and_alloc_context(dev, cmd_fd, sizeof(*ctx),
@@ -173,7 +205,11 @@ static struct verbs_context *siw_alloc_context(struct ibv_device *dev,
 	if (!ctx)
 		return NULL;
 
-	if (ibv_cmd_get_context(&ctx->base, &cmd, sizeof(cmd),
+	/* LIBSIW_NO_EXT=1: behave as a peer without RFC 7306 support. */
+	noext = getenv("LIBSIW_NO_EXT");
+	if (!noext || !*noext || !strcmp(noext, "0"))
+		cmd.drv.flags = SIW_UCTX_EXT_ABI;
+	if (ibv_cmd_get_context(&ctx->base, &cmd.ibv_cmd, sizeof(cmd),
 				&resp.ibv_resp, sizeof(resp))) {
 		verbs_uninit_context(&ctx->base);
 		free(ctx);
@@ -181,12 +217,14 @@ static struct verbs_context *siw_alloc_context(struct ibv_device *dev,
 	}
 	ctx->dev_id = resp.drv.dev_id;
 	verbs_set_ops(&ctx->base, &siw_context_ops);
+	siw_ctx_ext_init(ctx, &resp.drv);
 
 	/* Lets a test or an operator see which provider a process got. */
 	debug = getenv("LIBSIW_DEBUG");
 	if (debug && *debug && strcmp(debug, "0"))
-		fprintf(stderr, "libsiw %s (siw project provider): %s opened\n",
-			LIBSIW_VERSION, dev->name);
+		fprintf(stderr, "libsiw %s (siw project provider): %s opened%s\n",
+			LIBSIW_VERSION, dev->name,
+			ctx->ext ? ", RFC 7306 extensions available" : "");
 	return &ctx->base;
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <rdma/siw-abi.h>
+#include <linux/siw_abi_ext.h>
 
 #include "provider_abi.h"
 
@@ -25,6 +26,10 @@
 struct siw_context {
 	struct verbs_context base;
 	uint32_t dev_id;
+	/* The kernel granted the extended ABI (RFC 7306 opcodes). */
+	bool ext;
+	const uint8_t *qp_state;	/* SIW_QPS_* per QP slot, read only */
+	size_t qp_state_len;
 };
 
 struct siw_cq {
@@ -70,6 +75,7 @@ struct siw_qp {
 	uint32_t sq_put;
 	uint32_t rq_put;
 	uint32_t max_inline;
+	uint32_t state_slot;		/* ext: byte in ctx->qp_state */
 	bool sq_sig_all;
 	struct siw_doorbell db;
 	/* ibv_wr_* builder state, valid between wr_start and wr_complete */
@@ -176,12 +182,19 @@ int siw_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
 int siw_rqes_post(struct siw_rqe *ring, uint32_t size, uint32_t *put,
 		  struct ibv_recv_wr *wr, struct ibv_recv_wr **bad_wr);
 int siw_sq_publish(struct siw_qp *qp, uint32_t first, uint32_t count);
+int siw_qp_ext_check(struct siw_qp *qp);
+int siw_sqe_inline(struct siw_sqe *sqe, const struct ibv_sge *sg, int num_sge,
+		   uint32_t max);
 
 /* qp_ex.c */
 #define SIW_SUPPORTED_SEND_OPS (IBV_QP_EX_WITH_SEND |			\
 				IBV_QP_EX_WITH_SEND_WITH_INV |		\
 				IBV_QP_EX_WITH_RDMA_WRITE |		\
-				IBV_QP_EX_WITH_RDMA_READ)
+				IBV_QP_EX_WITH_RDMA_READ |		\
+				IBV_QP_EX_WITH_SEND_WITH_IMM |		\
+				IBV_QP_EX_WITH_RDMA_WRITE_WITH_IMM |	\
+				IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP |	\
+				IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD)
 void siw_qp_ex_init(struct siw_qp *qp);
 
 #endif /* LIBSIW_H */

@@ -20,8 +20,29 @@
 
 struct siw_cmd_create_qp_resp {
 	struct ib_uverbs_create_qp_resp ibv_resp;
-	struct siw_uresp_create_qp drv;
+	struct siw_uresp_create_qp_ext drv;
 };
+
+/*
+ * May this QP post RFC 7306 work (atomics, immediate data)? Only if the
+ * kernel gave us the extended ABI and the connection negotiated them:
+ * otherwise the peer (the in-tree siw, a hardware RNIC) would answer
+ * with a Terminate, so the post fails here instead. A QP without a state
+ * byte (more than a page of QPs) posts and the kernel checks.
+ */
+int siw_qp_ext_check(struct siw_qp *qp)
+{
+	struct siw_context *ctx = ctx_to_siw(qp->base.qp.context);
+	uint8_t st;
+
+	if (!ctx->ext)
+		return EOPNOTSUPP;
+	if (qp->state_slot == SIW_QP_SLOT_NONE)
+		return 0;
+	st = atomic_load_explicit((_Atomic uint8_t *)&ctx->qp_state[qp->state_slot],
+				  memory_order_acquire);
+	return (st & SIW_QPS_EXT) ? 0 : EOPNOTSUPP;
+}
 
 static int siw_ring_doorbell(struct siw_qp *qp)
 {
@@ -52,16 +73,16 @@ int siw_sq_publish(struct siw_qp *qp, uint32_t first, uint32_t count)
 #define SIW_SEND_FLAGS (IBV_SEND_SIGNALED | IBV_SEND_SOLICITED | \
 			IBV_SEND_FENCE | IBV_SEND_INLINE)
 
-/* Copy the gather list into the SQE as inline data. */
-static int siw_sqe_inline(struct siw_sqe *sqe, const struct ibv_sge *sg,
-			  int num_sge)
+/* Copy the gather list into the SQE as inline data, at most @max bytes. */
+int siw_sqe_inline(struct siw_sqe *sqe, const struct ibv_sge *sg, int num_sge,
+		   uint32_t max)
 {
 	uint8_t *data = (uint8_t *)&sqe->sge[1];
 	uint32_t bytes = 0;
 	int i;
 
 	for (i = 0; i < num_sge; i++) {
-		if (sg[i].length > SIW_MAX_INLINE - bytes)
+		if (sg[i].length > max - bytes)
 			return EINVAL;
 		memcpy(data + bytes, (void *)(uintptr_t)sg[i].addr,
 		       sg[i].length);
@@ -94,7 +115,9 @@ static void siw_sqe_sges(struct siw_sqe *sqe, const struct ibv_sge *sg,
 static int siw_sqe_from_wr(struct siw_qp *qp, const struct ibv_send_wr *wr,
 			   struct siw_sqe *sqe, uint16_t *flags)
 {
-	bool inl = wr->send_flags & IBV_SEND_INLINE;
+	bool inl = wr->send_flags & IBV_SEND_INLINE, imm = false;
+	uint32_t max_inline = SIW_MAX_INLINE;
+	int rv;
 
 	if (wr->send_flags & ~SIW_SEND_FLAGS)
 		return EINVAL;
@@ -127,8 +150,45 @@ static int siw_sqe_from_wr(struct siw_qp *qp, const struct ibv_send_wr *wr,
 		break;
 	case IBV_WR_RDMA_WRITE_WITH_IMM:
 	case IBV_WR_SEND_WITH_IMM:
+		rv = siw_qp_ext_check(qp);
+		if (rv)
+			return rv;
+		/* The last SGE slot carries the immediate value. */
+		if (wr->num_sge > SIW_SQE_IMM_SGE)
+			return EINVAL;
+		if (wr->opcode == IBV_WR_SEND_WITH_IMM) {
+			sqe->opcode = SIW_OP_SEND_WITH_IMM;
+		} else {
+			sqe->opcode = SIW_OP_WRITE_WITH_IMM;
+			sqe->raddr = wr->wr.rdma.remote_addr;
+			sqe->rkey = wr->wr.rdma.rkey;
+		}
+		max_inline = SIW_MAX_INLINE_IMM;
+		imm = true;
+		break;
 	case IBV_WR_ATOMIC_CMP_AND_SWP:
 	case IBV_WR_ATOMIC_FETCH_AND_ADD:
+		rv = siw_qp_ext_check(qp);
+		if (rv)
+			return rv;
+		/* One 8 byte buffer for the original value; aligned target. */
+		if (inl || wr->num_sge != 1 ||
+		    wr->sg_list[0].length != sizeof(uint64_t) ||
+		    (wr->wr.atomic.remote_addr & (sizeof(uint64_t) - 1)))
+			return EINVAL;
+		if (wr->opcode == IBV_WR_ATOMIC_CMP_AND_SWP) {
+			sqe->opcode = SIW_OP_COMP_AND_SWAP;
+			sqe->sge[SIW_SQE_ATOMIC_CMP_ADD_MASK].laddr = ~0ULL;
+		} else {
+			sqe->opcode = SIW_OP_FETCH_AND_ADD;
+			sqe->sge[SIW_SQE_ATOMIC_CMP_ADD_MASK].laddr = 0;
+		}
+		sqe->raddr = wr->wr.atomic.remote_addr;
+		sqe->rkey = wr->wr.atomic.rkey;
+		sqe->sge[SIW_SQE_ATOMIC_CMP_ADD].laddr = wr->wr.atomic.compare_add;
+		sqe->sge[SIW_SQE_ATOMIC_SWAP].laddr = wr->wr.atomic.swap;
+		sqe->sge[SIW_SQE_ATOMIC_SWAP_MASK].laddr = ~0ULL;
+		break;
 	case IBV_WR_LOCAL_INV:
 	case IBV_WR_BIND_MW:
 	case IBV_WR_TSO:
@@ -141,12 +201,14 @@ static int siw_sqe_from_wr(struct siw_qp *qp, const struct ibv_send_wr *wr,
 
 	*flags = SIW_WQE_VALID;
 	if (inl) {
-		if (siw_sqe_inline(sqe, wr->sg_list, wr->num_sge))
+		if (siw_sqe_inline(sqe, wr->sg_list, wr->num_sge, max_inline))
 			return EINVAL;
 		*flags |= SIW_WQE_INLINE;
 	} else {
 		siw_sqe_sges(sqe, wr->sg_list, wr->num_sge);
 	}
+	if (imm)
+		sqe->sge[SIW_SQE_IMM_SGE].lkey = (uint32_t)wr->imm_data;
 	if ((wr->send_flags & IBV_SEND_SIGNALED) || qp->sq_sig_all)
 		*flags |= SIW_WQE_SIGNALLED;
 	if (wr->send_flags & IBV_SEND_SOLICITED)
@@ -318,6 +380,12 @@ static struct siw_qp *siw_qp_new(struct ibv_context *ctx,
 		return NULL;
 	}
 	qp->id = resp.drv.qp_id;
+	/* An in-tree kernel leaves the extended fields as we sent them. */
+	qp->state_slot = SIW_QP_SLOT_NONE;
+	if (ctx_to_siw(ctx)->ext &&
+	    (resp.drv.state_slot == SIW_QP_SLOT_NONE ||
+	     resp.drv.state_slot < ctx_to_siw(ctx)->qp_state_len))
+		qp->state_slot = resp.drv.state_slot;
 	qp->num_sqe = resp.drv.num_sqe;
 	qp->num_rqe = resp.drv.num_rqe;
 	qp->sq_sig_all = attr->sq_sig_all;

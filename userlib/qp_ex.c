@@ -97,6 +97,18 @@ static void siw_wr_rdma_read(struct ibv_qp_ex *ibqp, uint32_t rkey,
 	siw_wr_rdma(ibqp, SIW_OP_READ, rkey, raddr);
 }
 
+static bool siw_sqe_has_imm(const struct siw_sqe *sqe)
+{
+	return sqe->opcode == SIW_OP_SEND_WITH_IMM ||
+	       sqe->opcode == SIW_OP_WRITE_WITH_IMM;
+}
+
+static bool siw_sqe_is_atomic(const struct siw_sqe *sqe)
+{
+	return sqe->opcode == SIW_OP_FETCH_AND_ADD ||
+	       sqe->opcode == SIW_OP_COMP_AND_SWAP;
+}
+
 /* The SQE a setter applies to, or NULL (error recorded). */
 static struct siw_sqe *siw_wr_target(struct siw_qp *qp)
 {
@@ -119,7 +131,10 @@ static void siw_wr_set_sge_list(struct ibv_qp_ex *ibqp, size_t num_sge,
 	if (!sqe)
 		return;
 	if (num_sge > SIW_MAX_SGE ||
-	    (sqe->opcode == SIW_OP_READ && num_sge > 1)) {
+	    (sqe->opcode == SIW_OP_READ && num_sge > 1) ||
+	    (siw_sqe_has_imm(sqe) && num_sge > SIW_SQE_IMM_SGE) ||
+	    (siw_sqe_is_atomic(sqe) &&
+	     (num_sge != 1 || sg[0].length != sizeof(uint64_t)))) {
 		siw_wr_fail(qp, EINVAL);
 		return;
 	}
@@ -145,17 +160,18 @@ static void siw_wr_set_inline_data_list(struct ibv_qp_ex *ibqp, size_t num_buf,
 	struct siw_qp *qp = qp_ex_to_siw(ibqp);
 	struct siw_sqe *sqe = siw_wr_target(qp);
 	uint8_t *data;
-	size_t bytes = 0, i;
+	size_t bytes = 0, i, max;
 
 	if (!sqe)
 		return;
-	if (sqe->opcode == SIW_OP_READ) {
+	if (sqe->opcode == SIW_OP_READ || siw_sqe_is_atomic(sqe)) {
 		siw_wr_fail(qp, EINVAL);
 		return;
 	}
+	max = siw_sqe_has_imm(sqe) ? SIW_MAX_INLINE_IMM : SIW_MAX_INLINE;
 	data = (uint8_t *)&sqe->sge[1];
 	for (i = 0; i < num_buf; i++) {
-		if (buf[i].length > SIW_MAX_INLINE - bytes) {
+		if (buf[i].length > max - bytes) {
 			siw_wr_fail(qp, EINVAL);
 			return;
 		}
@@ -204,6 +220,11 @@ static int siw_wr_complete(struct ibv_qp_ex *ibqp)
 	uint32_t n = qp->sq_put - qp->wr_first, i;
 	int rv = qp->wr_err;
 
+	/* An atomic without its 8 byte buffer cannot be done. */
+	for (i = qp->wr_first; !rv && i != qp->sq_put; i++)
+		if (siw_sqe_is_atomic(siw_wr_slot(qp, i)) &&
+		    siw_wr_slot(qp, i)->num_sge != 1)
+			rv = EINVAL;
 	if (rv) {
 		siw_wr_unstage(qp);
 		n = 0;
@@ -239,28 +260,74 @@ static void siw_wr_unsupported(struct ibv_qp_ex *ibqp)
 	siw_wr_fail(qp, EOPNOTSUPP);
 }
 
+/* RFC 7306 work needs the extensions negotiated on this connection. */
+static struct siw_sqe *siw_wr_new_ext(struct ibv_qp_ex *ibqp, uint8_t opcode)
+{
+	struct siw_qp *qp = qp_ex_to_siw(ibqp);
+	int rv = qp->wr_err ? 0 : siw_qp_ext_check(qp);
+
+	if (rv) {
+		qp->wr_cur = NULL;
+		siw_wr_fail(qp, rv);
+		return NULL;
+	}
+	return siw_wr_new(ibqp, opcode);
+}
+
+static void siw_wr_atomic(struct ibv_qp_ex *ibqp, uint8_t opcode,
+			  uint32_t rkey, uint64_t raddr, uint64_t cmp_add,
+			  uint64_t swap)
+{
+	struct siw_qp *qp = qp_ex_to_siw(ibqp);
+	struct siw_sqe *sqe;
+
+	if (!qp->wr_err && (raddr & (sizeof(uint64_t) - 1))) {
+		siw_wr_fail(qp, EINVAL);
+		return;
+	}
+	sqe = siw_wr_new_ext(ibqp, opcode);
+	if (!sqe)
+		return;
+	sqe->rkey = rkey;
+	sqe->raddr = raddr;
+	sqe->sge[SIW_SQE_ATOMIC_CMP_ADD].laddr = cmp_add;
+	sqe->sge[SIW_SQE_ATOMIC_SWAP].laddr = swap;
+	sqe->sge[SIW_SQE_ATOMIC_CMP_ADD_MASK].laddr =
+		opcode == SIW_OP_COMP_AND_SWAP ? ~0ULL : 0;
+	sqe->sge[SIW_SQE_ATOMIC_SWAP_MASK].laddr = ~0ULL;
+}
+
 static void siw_wr_atomic_cmp_swp(struct ibv_qp_ex *ibqp, uint32_t rkey,
 				  uint64_t raddr, uint64_t compare,
 				  uint64_t swap)
 {
-	siw_wr_unsupported(ibqp);
+	siw_wr_atomic(ibqp, SIW_OP_COMP_AND_SWAP, rkey, raddr, compare, swap);
 }
 
 static void siw_wr_atomic_fetch_add(struct ibv_qp_ex *ibqp, uint32_t rkey,
 				    uint64_t raddr, uint64_t add)
 {
-	siw_wr_unsupported(ibqp);
+	siw_wr_atomic(ibqp, SIW_OP_FETCH_AND_ADD, rkey, raddr, add, 0);
 }
 
 static void siw_wr_rdma_write_imm(struct ibv_qp_ex *ibqp, uint32_t rkey,
 				  uint64_t raddr, __be32 imm)
 {
-	siw_wr_unsupported(ibqp);
+	struct siw_sqe *sqe = siw_wr_new_ext(ibqp, SIW_OP_WRITE_WITH_IMM);
+
+	if (sqe) {
+		sqe->rkey = rkey;
+		sqe->raddr = raddr;
+		sqe->sge[SIW_SQE_IMM_SGE].lkey = (uint32_t)imm;
+	}
 }
 
 static void siw_wr_send_imm(struct ibv_qp_ex *ibqp, __be32 imm)
 {
-	siw_wr_unsupported(ibqp);
+	struct siw_sqe *sqe = siw_wr_new_ext(ibqp, SIW_OP_SEND_WITH_IMM);
+
+	if (sqe)
+		sqe->sge[SIW_SQE_IMM_SGE].lkey = (uint32_t)imm;
 }
 
 static void siw_wr_local_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)

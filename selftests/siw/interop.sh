@@ -86,5 +86,31 @@ for mode in "default" "mpa_crc_required=1" "mpa_rev=1" "mpa_rev=1 mpa_crc_requir
 	teardown
 done
 
+# RFC 7306: Linux's siw does not speak the extensions. Our provider's
+# atomic and immediate posts towards it must fail at post time, and a
+# plain Send must still arrive (no Terminate from the peer).
+EXT_BIN=$SIW_TOP/build/selftests/siw/verbs_rdmap_ext
+if [ -x "$EXT_BIN" ] && [ -r "$SIW_TOP/build/userlib/libsiw-rdmav34.so" ] &&
+	make -s -C "$SIW_TOP/userlib" install > /dev/null 2>&1; then
+	if setup; then
+		RDMAP_EXT_SERVER=$THEIRS RDMAP_EXT_CLIENT_SRC=$OURS "$EXT_BIN" \
+			> /tmp/interop-ext.tap 2>&1
+		while read -r _line; do
+			case "$_line" in
+			"ok "*) tap_ok "[rfc7306] ${_line#ok * - }" ;;
+			"not ok "*) tap_not_ok "[rfc7306] ${_line#not ok * - }" ;;
+			esac
+		done < /tmp/interop-ext.tap
+		grep -q '^ok' /tmp/interop-ext.tap ||
+			tap_not_ok "[rfc7306] no result: $(tail -n 3 /tmp/interop-ext.tap)"
+	else
+		tap_not_ok "[rfc7306] set up both drivers"
+	fi
+	teardown
+	make -s -C "$SIW_TOP/userlib" uninstall > /dev/null 2>&1
+else
+	tap_not_ok "[rfc7306] no provider or verbs_rdmap_ext build"
+fi
+
 tap_check "no WARN or BUG in the kernel log" dmesg_clean
 tap_done
