@@ -626,6 +626,38 @@ static void siw_rx_end_aresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	siw_tx_kick(qp);
 }
 
+/*
+ * The peer terminated one of our Read or Atomic Requests (it quotes a
+ * queue 1 header): that request, the oldest unanswered one, completes
+ * with the remote error rather than as flushed, so the application
+ * learns what went wrong. The rest is flushed as the QP goes down.
+ */
+static void siw_rx_term_orq(struct siw_qp *qp, struct siw_rx_ctx *rx,
+			    const struct siw_term_msg *tm)
+{
+	struct siw_sqe req;
+	unsigned long flags;
+	u16 status;
+
+	if (rx->rr_active || tm->ddp_hdr_len != SIW_DDP_UNTAGGED_HDR_LEN ||
+	    siw_get_be32(tm->ddp_hdr + SIW_DDP_OFF_QN) != SIW_QN_RREQ)
+		return;
+	if (tm->code.layer != SIW_TERM_LAYER_RDMAP)
+		status = SIW_WC_GENERAL_ERR;
+	else if (tm->code.etype == SIW_RDMAP_ETYPE_REMOTE_PROT)
+		status = SIW_WC_REM_ACCESS_ERR;
+	else
+		status = SIW_WC_REM_INV_REQ_ERR;
+
+	spin_lock_irqsave(&qp->orq.lock, flags);
+	if (qp->orq.get != qp->orq.put) {
+		req = qp->orq.q[qp->orq.get & (qp->orq.size - 1)];
+		siw_qp_complete_sqe(qp, &req, 0, status);
+		qp->orq.get++;
+	}
+	spin_unlock_irqrestore(&qp->orq.lock, flags);
+}
+
 static void siw_rx_end_term(struct siw_qp *qp, struct siw_rx_ctx *rx)
 {
 	struct siw_term_msg tm;
@@ -638,6 +670,7 @@ static void siw_rx_end_term(struct siw_qp *qp, struct siw_rx_ctx *rx)
 				    tm.code.ecode);
 		siw_nl_term(qp, false, tm.code.layer, tm.code.etype,
 			    tm.code.ecode);
+		siw_rx_term_orq(qp, rx, &tm);
 	}
 	if (rv)
 		pr_info_ratelimited("siw: QP %u: malformed Terminate from the peer (%d)\n",

@@ -27,8 +27,11 @@ for t in "$@"; do
 	esac
 	t=${t##*/}
 	echo "# selftests: siw: $t"
+	t0=$(date +%s)
 	timeout 600 $run > /tmp/siw-test.out 2>&1
 	rc=$?
+	# Where make check's time goes (CI has a budget).
+	echo "# selftests: siw: $t took $(($(date +%s) - t0)) s"
 	sed 's/^/# /' /tmp/siw-test.out
 	p=$(grep -c '^ok ' /tmp/siw-test.out)
 	f=$(grep -c '^not ok ' /tmp/siw-test.out)
