@@ -34,6 +34,10 @@ static const char *const opcodes[] = {
 	[SIW_NL_OPCODE_SEND_SE] = "send-se",
 	[SIW_NL_OPCODE_SEND_SE_INVAL] = "send-se-inval",
 	[SIW_NL_OPCODE_TERMINATE] = "terminate",
+	[SIW_NL_OPCODE_IMM_DATA] = "imm-data",
+	[SIW_NL_OPCODE_IMM_DATA_SE] = "imm-data-se",
+	[SIW_NL_OPCODE_ATOMIC_REQUEST] = "atomic-request",
+	[SIW_NL_OPCODE_ATOMIC_RESPONSE] = "atomic-response",
 };
 
 static const char *const fault_types[] = {

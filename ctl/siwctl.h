@@ -86,7 +86,7 @@ struct field {
 };
 
 #define REC_ATTRS	32
-#define N_OPCODES	(SIW_NL_OPCODE_TERMINATE + 1)
+#define N_OPCODES	(SIW_NL_OPCODE_ATOMIC_RESPONSE + 1)
 
 struct op_stats {
 	uint64_t tx_fpdus, tx_bytes, rx_fpdus, rx_bytes;

@@ -13,7 +13,7 @@
 #include <linux/compiler.h>
 
 /* RDMAP opcodes 0 (Write) to 7 (Terminate), as on the wire. */
-#define SIW_STATS_OPCODES	8
+#define SIW_STATS_OPCODES	12	/* RFC 5040 and RFC 7306 */
 
 struct siw_op_stats {
 	u64 tx_fpdus;

@@ -92,6 +92,16 @@ if command -v qperf > /dev/null; then
 	wait $spid 2> /dev/null
 	spid=
 fi
+"$SIW_TOP/build/ctl/siwctl" -j dev show -s > "$LOG/siwctl.json" 2>&1
+tap_check "siwctl counts Atomic Requests and Immediate Data sent" \
+	/usr/bin/python3 -c "
+import json, sys
+d = json.load(open('$LOG/siwctl.json'))
+d = d[0] if isinstance(d, list) else d
+ops = d['stats']['ops']
+sys.exit(not (ops['atomic_request']['tx_fpdus'] > 0 and
+              ops['atomic_response']['rx_fpdus'] > 0 and
+              ops['imm_data']['tx_fpdus'] > 0))"
 rdma statistic show link siw0/1 > "$LOG/stats" 2>&1
 tap_check "no Terminate sent or received in all of it" \
 	sh -c "grep -q 'terminates_sent 0 ' $LOG/stats && grep -q 'terminates_received 0' $LOG/stats"

@@ -35,7 +35,7 @@ enum siw_nl_qp_state {
 
 /**
  * enum siw_nl_rdmap_opcode - RDMAP opcodes as on the wire (RFC 5040 section
- *   4.3).
+ *   4.3, RFC 7306).
  */
 enum siw_nl_rdmap_opcode {
 	SIW_NL_OPCODE_WRITE,
@@ -46,6 +46,10 @@ enum siw_nl_rdmap_opcode {
 	SIW_NL_OPCODE_SEND_SE,
 	SIW_NL_OPCODE_SEND_SE_INVAL,
 	SIW_NL_OPCODE_TERMINATE,
+	SIW_NL_OPCODE_IMM_DATA,
+	SIW_NL_OPCODE_IMM_DATA_SE,
+	SIW_NL_OPCODE_ATOMIC_REQUEST,
+	SIW_NL_OPCODE_ATOMIC_RESPONSE,
 };
 
 /**
