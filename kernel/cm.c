@@ -24,6 +24,7 @@
 #include <net/tcp.h>
 #include <rdma/ib_verbs.h>
 #include <rdma/iw_cm.h>
+#include <rdma/rdma_cm.h>
 
 #include "siw.h"
 #include "qp.h"
@@ -1182,10 +1183,27 @@ static void siw_cm_port_leave(struct siw_cep *member)
 	mutex_unlock(&siw_cm_ports_lock);
 }
 
+/*
+ * The namespace of the listener behind @id, or NULL if unknown. rdma_cm,
+ * iw_cm's only user, listens on every iWARP device for a wildcard
+ * address whatever namespace the device's netdev is in; the context of
+ * its iw_cm_id is its rdma_id_private, which starts with the rdma_cm_id
+ * naming the namespace. The device check guards that assumption.
+ */
+static struct net *siw_listen_net(struct iw_cm_id *id)
+{
+	struct rdma_cm_id *cm_id = id->context;
+
+	if (!cm_id || cm_id->device != id->device)
+		return NULL;
+	return cm_id->route.addr.dev_addr.net;
+}
+
 static int siw_iw_create_listen(struct iw_cm_id *id, int backlog)
 {
 	struct siw_device *sdev = to_siw_dev(id->device);
 	struct sockaddr_storage *laddr = &id->m_local_addr;
+	struct net *net = siw_listen_net(id);
 	struct siw_cep *cep;
 	int rv;
 
@@ -1196,7 +1214,15 @@ static int siw_iw_create_listen(struct iw_cm_id *id, int backlog)
 		return -ENOMEM;
 	mutex_lock(&cep->lock);
 
-	if (siw_addr_any(laddr)) {
+	if (net && !net_eq(net, dev_net(sdev->netdev))) {
+		/*
+		 * Another namespace's listener: no connection for it can
+		 * arrive on this device, and taking the port here would
+		 * steal it from this namespace's own listeners.
+		 */
+		cep->laddr = *laddr;
+		cep->state = SIW_CEP_LISTENING;
+	} else if (siw_addr_any(laddr)) {
 		rv = siw_cm_port_join(cep, laddr, id->afonly, backlog);
 		if (rv)
 			goto err;

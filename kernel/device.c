@@ -240,8 +240,7 @@ void siw_device_netdev_event(struct siw_device *sdev, unsigned long event)
 		break;
 
 	case NETDEV_UNREGISTER:
-		/* Deferred: the core cannot unregister under RTNL. */
-		ib_unregister_device_queued(&sdev->base_dev);
+		siw_device_leave(sdev);
 		break;
 
 	default:
@@ -265,7 +264,9 @@ void siw_device_set_config(struct siw_device *sdev,
 	spin_unlock_bh(&sdev->cfg_lock);
 }
 
-int siw_device_add(const char *name, struct net_device *netdev)
+/* @cfg: settings to start with (a device following its netdev), or NULL */
+int siw_device_add(const char *name, struct net_device *netdev,
+		   const struct siw_cm_config *cfg)
 {
 	struct siw_device *sdev;
 	struct ib_device *base_dev;
@@ -277,7 +278,10 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	base_dev = &sdev->base_dev;
 	INIT_LIST_HEAD(&sdev->list);
 	spin_lock_init(&sdev->cfg_lock);
-	siw_cm_default_config(&sdev->cfg);
+	if (cfg)
+		sdev->cfg = *cfg;
+	else
+		siw_cm_default_config(&sdev->cfg);
 	spin_lock_init(&sdev->stats_lock);
 	siw_fault_dev_init(sdev);
 	/* Our own reference: the core drops its one before dealloc_driver. */
@@ -317,6 +321,9 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	if (rv)
 		goto err_free;
 
+	/* Registered in the netdev's namespace, not the core's default. */
+	write_pnet(&base_dev->coredev.rdma_net, siw_device_net(netdev));
+
 	/* NULL DMA device: the core uses virtual DMA for software devices. */
 	rv = ib_register_device(base_dev, name, NULL);
 	if (rv) {
@@ -331,6 +338,7 @@ int siw_device_add(const char *name, struct net_device *netdev)
 	list_add_tail(&sdev->list, &siw_dev_list);
 	siw_nl_dev_event(sdev, SIW_DEV_EVENT_ADDED);
 	mutex_unlock(&siw_dev_mutex);
+	siw_device_recheck(sdev);
 	return 0;
 
 err_free:

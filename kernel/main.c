@@ -63,7 +63,7 @@ static int siw_newlink(const char *ibdev_name, struct net_device *netdev)
 		ib_device_put(existing);
 		return -EEXIST;
 	}
-	return siw_device_add(ibdev_name, netdev);
+	return siw_device_add(ibdev_name, netdev, NULL);
 }
 
 static struct rdma_link_ops siw_link_ops = {
@@ -119,6 +119,10 @@ static int __init siw_init(void)
 	if (rv)
 		goto err_nl;
 
+	rv = siw_netns_init();
+	if (rv)
+		goto err_netns;
+
 	rv = register_netdevice_notifier(&siw_netdev_nb);
 	if (rv)
 		goto err_notifier;
@@ -130,6 +134,8 @@ static int __init siw_init(void)
 	return 0;
 
 err_notifier:
+	siw_netns_exit();
+err_netns:
 	siw_nl_exit();
 err_nl:
 	siw_cm_exit();
@@ -144,8 +150,12 @@ err_tx:
 
 static void __exit siw_exit(void)
 {
-	/* No new links, then remove every device, then their notifier. */
+	/*
+	 * No new links, no devices recreated in another namespace, then
+	 * remove every device, then their notifier.
+	 */
 	rdma_link_unregister(&siw_link_ops);
+	siw_netns_exit();
 	ib_unregister_driver(RDMA_DRIVER_SIW);
 	unregister_netdevice_notifier(&siw_netdev_nb);
 	siw_nl_exit();

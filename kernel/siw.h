@@ -74,6 +74,7 @@ struct siw_device {
 	u8 raw_gid[ETH_ALEN];
 	enum ib_port_state port_state;	/* last state reported to the core */
 	struct siw_obj_counts num;
+	bool leaving;			/* netdev gone or moving; under RTNL */
 	struct xarray qp_xa;		/* QP number -> struct siw_qp */
 
 	/* STag index -> struct siw_mem (mem.c); RCU lookups from softirq. */
@@ -116,12 +117,20 @@ static inline struct siw_ucontext *to_siw_ctx(struct ib_ucontext *base_ctx)
 /* device.c; the device list is for netlink.c, in index order */
 extern struct mutex siw_dev_mutex;
 extern struct list_head siw_dev_list;
-int siw_device_add(const char *name, struct net_device *netdev);
+int siw_device_add(const char *name, struct net_device *netdev,
+		   const struct siw_cm_config *cfg);
 void siw_device_get_config(struct siw_device *sdev, struct siw_cm_config *cfg);
 void siw_device_set_config(struct siw_device *sdev,
 			   const struct siw_cm_config *cfg);
 void siw_device_netdev_event(struct siw_device *sdev, unsigned long event);
 extern const struct ib_device_ops siw_device_ops;
+
+/* netns.c: devices follow their netdev between namespaces */
+void siw_device_leave(struct siw_device *sdev);
+struct net *siw_device_net(struct net_device *netdev);
+void siw_device_recheck(struct siw_device *sdev);
+int siw_netns_init(void);
+void siw_netns_exit(void);
 
 /* verbs.c: ops the device table points at */
 int siw_alloc_ucontext(struct ib_ucontext *base_ctx, struct ib_udata *udata);

@@ -127,9 +127,21 @@ int siw_dealloc_pd(struct ib_pd *base_pd, struct ib_udata *udata)
 	return 0;
 }
 
+/*
+ * The core cuts a process off the device when the device changes
+ * namespace: it destroys the context's objects through the usual verbs
+ * and then the context. Nothing is left for us: pages a process still
+ * maps stay alive through the mapping and are no longer read by siw.
+ * Having the op is what lets `rdma dev set ... netns` move a siw device.
+ */
+static void siw_disassociate_ucontext(struct ib_ucontext *base_ctx)
+{
+}
+
 const struct ib_device_ops siw_verbs_ops = {
 	.alloc_ucontext = siw_alloc_ucontext,
 	.dealloc_ucontext = siw_dealloc_ucontext,
+	.disassociate_ucontext = siw_disassociate_ucontext,
 	.alloc_pd = siw_alloc_pd,
 	.dealloc_pd = siw_dealloc_pd,
 	.mmap = siw_mmap,

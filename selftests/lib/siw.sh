@@ -60,10 +60,11 @@ dmesg_clean() {
 	! dmesg | grep -Eq 'WARNING:|BUG:|Oops|general protection|refcount_t|list_(add|del) corruption'
 }
 
-# siw_wait_listen PORT: wait (up to 20 s) until a TCP listener is on PORT;
-# servers under TCG can take seconds to start listening.
+# siw_wait_listen PORT: wait (up to 20 s) until a TCP listener is on PORT
+# (in namespace $SIW_LISTEN_NS if set); servers under TCG can take
+# seconds to start listening.
 siw_wait_listen() {
-	wait_for 20 sh -c "ss -Hltn 'sport = :$1' | grep -q ."
+	wait_for 20 sh -c "${SIW_LISTEN_NS:+ip netns exec $SIW_LISTEN_NS} ss -Hltn 'sport = :$1' | grep -q ."
 }
 
 # siw_ynl_test SCRIPT ADDR: load siw, siw0 on dummy dp0 with ADDR/24, run

@@ -3,16 +3,19 @@
 # Traffic helpers for the shell tests (sourced after tap.sh and siw.sh):
 # a server/client pair with logs in $LOG, verified rping, and perftest
 # runs whose result line goes to the TAP diagnostics. Callers set LOG
-# (a directory) and ADDR (the server address).
+# (a directory) and ADDR (the server address), and may set SRV_NS and
+# CLI_NS to run the server and the client in network namespaces.
 
 # pair NAME PORT SERVER_CMD CLIENT_CMD: server in the background, client
 # once the server listens on PORT; both must succeed within two minutes.
 pair() {
 	_name=$1
-	$3 > "$LOG/$_name.server" 2>&1 &
+	# ip netns exec execs the command: $spid is the server's own pid.
+	${SRV_NS:+ip netns exec $SRV_NS} $3 > "$LOG/$_name.server" 2>&1 &
 	spid=$!
-	siw_wait_listen "$2"
-	timeout 120 $4 > "$LOG/$_name.client" 2>&1
+	SIW_LISTEN_NS=$SRV_NS siw_wait_listen "$2"
+	timeout 120 ${CLI_NS:+ip netns exec $CLI_NS} $4 \
+		> "$LOG/$_name.client" 2>&1
 	_rc=$?
 	# The server ends by itself once its client is done.
 	_i=0
