@@ -195,8 +195,8 @@ static void initiate(const struct siw_mpa_rr *rep, u8 k, u8 k2)
 	CHECK(res.rev == rep->rev && res.rev <= req.rev);
 	CHECK(res.crc == rep->crc && (!req.crc || res.crc));
 	CHECK(!res.crc || ip.crc_allowed);
-	CHECK(res.markers_tx == rep->markers && (!res.markers_tx ||
-						  ip.markers_tx));
+	CHECK(res.markers_tx == rep->markers);
+	CHECK(!res.markers_tx || ip.markers_tx);
 	CHECK(res.markers_rx == req.markers);
 	CHECK(!res.ext || (req.ext && rep->ext));
 	CHECK(res.enhanced == req.enhanced);

@@ -335,7 +335,8 @@ static void check_bounds(struct rd *r)
 	u32 msn = get32(r), exp = get32(r), nbufs = get32(r);
 	u32 mo = get32(r), seg = get32(r), buf = get32(r);
 	u64 to = get64(r), base = get64(r), size = get64(r);
-	unsigned __int128 end = (unsigned __int128)to + seg;
+	/* compared against arithmetic that cannot wrap */
+	__uint128_t end = (__uint128_t)to + seg;
 	int rv;
 
 	rv = siw_ddp_check_msn(msn, exp, nbufs);
@@ -354,7 +355,7 @@ static void check_bounds(struct rd *r)
 		return;
 	}
 	CHECK((rv == 0) == (to >= base &&
-			    end <= (unsigned __int128)base + size));
+			    end <= (__uint128_t)base + size));
 	CHECK(rv == 0 || rv == SIW_ERR_BASE_BOUNDS);
 }
 
