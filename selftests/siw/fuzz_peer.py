@@ -325,7 +325,7 @@ class Fuzzer:
                 rbytes(r.choice([0, 12, 16, 40]))
         return rbytes(r.randrange(0, 64))
 
-    def answer_reads(self, s, crc, budget=0.3):
+    def answer_reads(self, s, crc, budget=0.1):
         """Read what the listener sends; answer a Read Request."""
         r = self.rnd
         s.settimeout(budget)
@@ -379,7 +379,7 @@ class Fuzzer:
             if r.random() < 0.02:
                 out += rbytes(r.randrange(1, 16))
         self.send_pieces(s, out)
-        got = self.answer_reads(s, crc, 3.0 if check_crc else 0.3)
+        got = self.answer_reads(s, crc, 3.0 if check_crc else 0.1)
         if check_crc:
             self.crc_checks += 1
             if got not in ("terminate", "closed"):
