@@ -29,6 +29,7 @@ ADDR = "10.99.12.1"
 DEV = "siw0"
 NETDEV = "dp0"
 
+NETLINK_GENERIC = 16    # not in Python's socket module
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 3
@@ -69,7 +70,7 @@ def cstr(atype, s):
 class Genl:
     def __init__(self):
         self.sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
-                                socket.NETLINK_GENERIC)
+                                NETLINK_GENERIC)
         self.sk.bind((0, 0))
         self.sk.settimeout(10)
         self.seq = 1
