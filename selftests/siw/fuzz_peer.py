@@ -405,7 +405,7 @@ class Fuzzer:
         while time.time() < end:
             s = self.connect()
             if s is None:
-                if self.conn_fail_run >= 6:
+                if self.conn_fail_run >= 30:   # 15 s: a listener restart is shorter
                     return False
                 continue
             self.n += 1
