@@ -326,6 +326,12 @@ int siw_device_add(const char *name, struct net_device *netdev,
 
 	/* NULL DMA device: the core uses virtual DMA for software devices. */
 	rv = ib_register_device(base_dev, name, NULL);
+	/*
+	 * The core says ENFILE ("no free name") for a name that is taken;
+	 * rdma link add never passes a '%' pattern, so that is EEXIST.
+	 */
+	if (rv == -ENFILE)
+		rv = -EEXIST;
 	if (rv) {
 		pr_warn("siw: %s: register %s failed: %d\n", netdev->name,
 			name, rv);

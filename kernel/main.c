@@ -49,6 +49,12 @@ static int siw_newlink(const char *ibdev_name, struct net_device *netdev)
 {
 	struct ib_device *existing;
 
+	/* Taken names fail early, before a device is half set up. */
+	existing = ib_device_get_by_name(ibdev_name, RDMA_DRIVER_UNKNOWN);
+	if (existing) {
+		ib_device_put(existing);
+		return -EEXIST;
+	}
 	if (netdev->type != ARPHRD_ETHER && netdev->type != ARPHRD_LOOPBACK &&
 	    netdev->type != ARPHRD_NONE) {
 		pr_warn("siw: %s: netdev type %u is not Ethernet\n",

@@ -210,12 +210,23 @@ out:
 	return rv;
 }
 
+/* dev-get and dev-set name their device; a request without is malformed. */
+static bool siw_nl_dev_named(struct genl_info *info)
+{
+	if (info->attrs[SIW_A_DEV_INDEX] || info->attrs[SIW_A_DEV_NAME])
+		return true;
+	NL_SET_ERR_MSG(info->extack, "device index or name required");
+	return false;
+}
+
 static int siw_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct siw_device *sdev;
 	struct sk_buff *msg;
 	int rv;
 
+	if (!siw_nl_dev_named(info))
+		return -EINVAL;
 	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -267,6 +278,8 @@ static int siw_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	const char *why = NULL;
 	int rv = -ENODEV;
 
+	if (!siw_nl_dev_named(info))
+		return -EINVAL;
 	mutex_lock(&siw_dev_mutex);
 	sdev = siw_nl_find_dev(info, SIW_A_DEV_INDEX, SIW_A_DEV_NAME);
 	if (!sdev)

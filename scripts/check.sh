@@ -56,6 +56,8 @@ if [ -f selftests/unit/Makefile ]; then
 fi
 if [ -f selftests/fuzz/Makefile ]; then
 	run_stage "fuzz (short)" make -s -C selftests/fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+	# corpus replay plus a short run per target; fails under 85% of lines
+	run_stage "fuzz coverage of kernel/proto" make -s -C selftests/fuzz coverage COV_SECONDS="${COV_SECONDS:-5}"
 fi
 run_stage "lint" scripts/lint.sh
 run_stage "install and DKMS" scripts/test-install.sh

@@ -9,7 +9,10 @@
  *    flag bits, and parses back to the same fields;
  *  - if a responder accepts a request, the reply it builds is
  *    acceptable to the initiator that sent that request, and both
- *    ends agree on CRC, RTR type and IRD/ORD limits.
+ *    ends agree on CRC, RTR type and IRD/ORD limits;
+ *  - an initiator (policy from the last two input bytes) that checks
+ *    any parsed reply against its own request either refuses it with
+ *    a cause or ends up with settings both sides asked for or allow.
  */
 #include "fuzz_common.h"
 
@@ -19,6 +22,7 @@ static void check_same(const struct siw_mpa_rr *a, const struct siw_mpa_rr *b)
 	CHECK(a->markers == b->markers && a->crc == b->crc);
 	CHECK(a->reject == b->reject && a->gso == b->gso);
 	CHECK(a->enhanced == b->enhanced && a->p2p == b->p2p);
+	CHECK(a->ext == b->ext);
 	CHECK(a->rtr == b->rtr && a->ird == b->ird && a->ord == b->ord);
 	CHECK(a->pd_len == b->pd_len && a->frame_len == b->frame_len);
 	CHECK(!a->pd_len || !memcmp(a->pd, b->pd, a->pd_len));
@@ -45,8 +49,10 @@ static void roundtrip(const uint8_t *data, size_t size,
 
 	n = siw_mpa_encode(rr, buf, sizeof(buf));
 	CHECK(n == rr->frame_len);
+	/* a reject never claims the RFC 7306 extensions */
 	known = SIW_MPA_FLAG_M | SIW_MPA_FLAG_C | SIW_MPA_FLAG_R |
-		SIW_MPA_FLAG_GSO | (rr->enhanced ? SIW_MPA_FLAG_E : 0);
+		SIW_MPA_FLAG_GSO | (rr->enhanced ? SIW_MPA_FLAG_E : 0) |
+		(rr->reject ? 0 : SIW_MPA_FLAG_EXT);
 	CHECK(!memcmp(buf, data, SIW_MPA_OFF_FLAGS));
 	CHECK(buf[SIW_MPA_OFF_FLAGS] == (data[SIW_MPA_OFF_FLAGS] & known));
 	CHECK(!memcmp(buf + SIW_MPA_OFF_REV, data + SIW_MPA_OFF_REV,
@@ -54,6 +60,8 @@ static void roundtrip(const uint8_t *data, size_t size,
 
 	CHECK(siw_mpa_parse(buf, (size_t)n, rr->type, &back) == 0);
 	back.flags = rr->flags;
+	CHECK(back.ext == (rr->ext && !rr->reject));
+	back.ext = rr->ext;
 	check_same(rr, &back);
 }
 
@@ -140,6 +148,70 @@ static void negotiate(const struct siw_mpa_rr *req, const uint8_t *data,
 	}
 }
 
+/* Initiator side: our request (policy from k, k2), the peer's reply. */
+static void initiate(const struct siw_mpa_rr *rep, u8 k, u8 k2)
+{
+	static u8 buf[SIW_MPA_MAX_FRAME];
+	struct siw_mpa_rr req, back;
+	struct siw_mpa_policy ip;
+	struct siw_mpa_result res;
+	u16 max_ird;
+	int rv, n;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.rev = k & 1 ? SIW_MPA_REV_2 : SIW_MPA_REV_1;
+	ip.enhanced = ip.rev == SIW_MPA_REV_2 && !(k & 2);
+	ip.crc_required = k & 8;
+	ip.crc_allowed = ip.crc_required || !(k & 4);
+	ip.markers_rx = k & 0x10;
+	ip.markers_tx = !(k & 0x20);
+	ip.p2p = ip.enhanced && (k & 0x40);
+	ip.rtr = ip.p2p ? ((k2 & SIW_RTR_MASK) ? k2 & SIW_RTR_MASK :
+			   SIW_RTR_WRITE) : 0;
+	ip.ext = k & 0x80;
+	ip.ird = k2 >> 3 & 7;
+	ip.ord = k2 >> 6;
+	max_ird = k2 & 0x20 ? 0 : 32;
+	ip.max_ird = max_ird;
+	max_ird = max_ird > ip.ird ? max_ird : ip.ird;
+
+	CHECK(siw_mpa_req_init(&ip, "pd", 2, &req) == 0);
+	n = siw_mpa_encode(&req, buf, sizeof(buf));
+	CHECK(n == siw_mpa_frame_len(&req));
+	CHECK(siw_mpa_parse(buf, (size_t)n, SIW_MPA_REQ, &back) == 0);
+	back.flags = 0;
+	req.frame_len = back.frame_len;
+	check_same(&req, &back);
+
+	rv = siw_mpa_negotiate_rep(&ip, &req, rep, &res);
+	if (rep->reject) {
+		CHECK(rv == -ECONNREFUSED);
+		return;
+	}
+	CHECK(rv == 0 || rv == SIW_ERR_MPA_REQ_REP || rv == SIW_ERR_MPA_IRD ||
+	      rv == SIW_ERR_MPA_RTR);
+	if (rv)
+		return;
+	CHECK(res.rev == rep->rev && res.rev <= req.rev);
+	CHECK(res.crc == rep->crc && (!req.crc || res.crc));
+	CHECK(!res.crc || ip.crc_allowed);
+	CHECK(res.markers_tx == rep->markers);
+	CHECK(!res.markers_tx || ip.markers_tx);
+	CHECK(res.markers_rx == req.markers);
+	CHECK(!res.ext || (req.ext && rep->ext));
+	CHECK(res.enhanced == req.enhanced);
+	if (!res.enhanced)
+		return;
+	CHECK(res.ord <= rep->ird && res.ord <= req.ord);
+	CHECK(res.ird >= rep->ord && res.ird <= max_ird);
+	CHECK(res.p2p == req.p2p);
+	if (!res.p2p)
+		return;
+	CHECK(res.rtr && !(res.rtr & (res.rtr - 1)));
+	CHECK(res.rtr & req.rtr & rep->rtr);
+	CHECK(res.rtr != SIW_RTR_READ || res.ord);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct siw_mpa_rr rr, hdr;
@@ -160,6 +232,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		roundtrip(data, size, &rr);
 		if (type == SIW_MPA_REQ)
 			negotiate(&rr, data, size);
+		else
+			initiate(&rr, size > 20 ? data[size - 1] : 0,
+				 size > 21 ? data[size - 2] : 0);
 	}
 	return 0;
 }

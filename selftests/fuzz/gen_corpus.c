@@ -4,6 +4,8 @@
  *   corpus/fuzz_mpa/  MPA requests/replies as Linux siw sends them
  *   corpus/fuzz_ddp/  config bytes + FPDU streams (all opcodes,
  *                     with/without markers and CRC)
+ *   corpus/fuzz_rdmap/ parameter prefix + one ULPDU per opcode, RFC
+ *                     7306 headers, Terminates with each header count
  * Usage: gen_corpus <corpus dir>
  */
 #include <stdio.h>
@@ -81,6 +83,35 @@ static void mpa_seeds(void)
 		n = (size_t)siw_mpa_encode(&rr, b, sizeof(b));
 		b[n] = pol[rtr % sizeof(pol)];
 		put("fuzz_mpa", i++, b, n + 1);
+	}
+
+	/*
+	 * Replies for the initiator check, followed by two bytes the
+	 * target reads as the initiator's policy.
+	 */
+	for (int v = 0; v < 8; v++) {
+		static const u8 pol[][2] = {
+			{ 0x41, 0x02 }, { 0x41, 0x04 }, { 0xc1, 0x4a },
+			{ 0x01, 0x00 }, { 0x00, 0x00 }, { 0x59, 0x27 },
+			{ 0x41, 0xe1 }, { 0x81, 0x12 },
+		};
+		size_t n;
+
+		memset(&rr, 0, sizeof(rr));
+		rr.type = SIW_MPA_REP;
+		rr.rev = v == 3 || v == 4 ? 1 : 2;
+		rr.enhanced = rr.rev == 2;
+		rr.crc = v & 1;
+		rr.markers = v == 5;
+		rr.ext = v == 7;
+		rr.p2p = v < 3 || v == 6;
+		rr.rtr = rr.p2p ? (u8)(1 << (v % 3)) : 0;
+		rr.ird = (u16)v;
+		rr.ord = (u16)(v * 3);
+		n = (size_t)siw_mpa_encode(&rr, b, sizeof(b));
+		b[n] = pol[v][1];
+		b[n + 1] = pol[v][0];
+		put("fuzz_mpa", i++, b, n + 2);
 	}
 
 	memset(pd, 'p', sizeof(pd));
@@ -233,6 +264,121 @@ static void ddp_seeds(void)
 	    fpdu(b + 2 + n, (u32)n, false, false, &h));
 }
 
+/*
+ * fuzz_rdmap parameter prefix (see fuzz_rdmap.c for the layout): parse
+ * flags and cut, an atomic target value, a header to build, a
+ * Terminate to build, an error cause and an EMSS.
+ */
+static size_t rdmap_prefix(u8 *b, int i, bool ext, u8 cut)
+{
+	static const u8 ops[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	u8 *p = b;
+
+	memset(b, 0, 64);
+	*p++ = ext;
+	*p++ = cut;
+	siw_put_be64(p, 0x00ff00ff12345678ULL * (u64)(i + 1));
+	p += 8;
+	*p++ = ops[i % sizeof(ops)];		/* header to build */
+	*p++ = (u8)(1 | (i & 1 ? 2 : 0) | (i & 4 ? 8 : 0) | (i % 3) << 5);
+	*p++ = (u8)(i & 3);
+	siw_put_be16(p, (u16)(i * 16));
+	p += 2;
+	siw_put_be32(p, 0);
+	p += 4;
+	siw_put_be32(p, (u32)i + 1);
+	p += 4;
+	siw_put_be32(p, 0x1000u + (u32)i);
+	p += 4;
+	siw_put_be64(p, 0x2000u * (u64)i);
+	p += 8;
+	*p++ = (u8)(i & 1 ? 128 : 30 + i);	/* out_len */
+	*p++ = (u8)(i % 3);			/* Terminate layer */
+	*p++ = (u8)(i % 4);			/* etype */
+	*p++ = (u8)i;				/* ecode */
+	*p++ = (u8)(i & 1 ? 0x80 : i & 7);	/* hdrct, 0x80: derive */
+	*p++ = 46;				/* segment length */
+	siw_put_be16(p, (u16)(100 + i));
+	p += 2;
+	*p++ = 128;
+	siw_put_be32(p, (u32)(i % (SIW_ERR_MAX + 2)) - 1);
+	p += 4;
+	siw_put_be16(p, (u16)(1460 + 512 * i));	/* EMSS */
+	p += 2;
+	siw_put_be32(p, (u32)i * 508);
+	p += 4;
+	*p++ = (u8)(i & 1);
+	return 64;
+}
+
+static void rdmap_seeds(void)
+{
+	static u8 b[512];
+	struct siw_term_code tc;
+	struct siw_iwarp_hdr h;
+	u8 seg[64];
+	size_t n;
+	int i = 0, op, rv;
+
+	for (op = 0; op < 12; op++) {
+		bool ext = op >= SIW_RDMAP_OP_IMM_DATA;
+
+		n = rdmap_prefix(b, i, ext, 0);
+		memset(&h, 0, sizeof(h));
+		h.opcode = (u8)op;
+		h.last = true;
+		h.qn = siw_rdmap_opcode_info((u8)op)->qn;
+		h.msn = 1;
+		h.stag = 0x3a00 + (u32)op;
+		h.to = 0x10000;
+		h.inval_stag = 0x4b00;
+		h.imm = 0x1122334455667788ULL;
+		h.imm_next = op == SIW_RDMAP_OP_SEND;
+		h.rreq.sink_stag = 0xaa;
+		h.rreq.read_size = 4096;
+		h.rreq.src_stag = 0xbb;
+		h.atomic.op = op & 1 ? SIW_ATOMIC_CMP_SWAP : SIW_ATOMIC_FETCH_ADD;
+		h.atomic.req_id = 9;
+		h.atomic.add_swap = 0x0101010101010101ULL;
+		h.atomic.add_swap_mask = 0x8080808080808080ULL;
+		h.atomic.cmp = 0x00ff00ff12345678ULL;
+		h.atomic.cmp_mask = ~0ULL;
+		h.atomic.orig = 42;
+		if (op == SIW_RDMAP_OP_TERMINATE)
+			continue;
+		if (!(siw_rdmap_opcode_info((u8)op)->flags & SIW_OPF_NO_PAYLOAD))
+			h.payload_len = 48;
+		rv = siw_iwarp_build(&h, SIW_PARSE_EXT, b + n, sizeof(b) - n);
+		if (rv < 0)
+			exit(5);
+		memset(b + n + rv, 0x5a, h.payload_len);
+		put("fuzz_rdmap", i++, b, n + (size_t)rv + h.payload_len);
+		/* the same cut short */
+		rdmap_prefix(b, i, ext, (u8)(rv / 2));
+		put("fuzz_rdmap", i++, b, n + (size_t)rv + h.payload_len);
+	}
+
+	/* Terminates with every header count the RX path sends */
+	memset(&h, 0, sizeof(h));
+	h.opcode = SIW_RDMAP_OP_READ_REQ;
+	h.last = true;
+	h.qn = SIW_QN_RREQ;
+	h.rreq.read_size = 64;
+	siw_iwarp_build(&h, 0, seg, sizeof(seg));
+	for (int cause = 1; cause < SIW_ERR_MAX; cause += 3) {
+		u8 hc;
+
+		n = rdmap_prefix(b, i, false, 0);
+		siw_err_to_term(cause, &tc);
+		hc = siw_term_hdrct(&tc, seg + 2, 46);
+		rv = siw_term_build(&tc, hc, seg + 2, 46, 46, 3, b + n,
+				    sizeof(b) - n);
+		if (rv < 0)
+			exit(6);
+		put("fuzz_rdmap", i++, b, n + (size_t)rv);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -242,5 +388,6 @@ int main(int argc, char **argv)
 	dir = argv[1];
 	mpa_seeds();
 	ddp_seeds();
+	rdmap_seeds();
 	return 0;
 }
