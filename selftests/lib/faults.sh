@@ -60,13 +60,14 @@ fm_peer_up() {
 		ip -n "$FM_NS" addr add "$FM_CADDR/24" dev fmb &&
 		ip -n "$FM_NS" link set fmb up &&
 		ip -n "$FM_NS" link set lo up &&
-		rdma link add fmsb type siw netdev fmb || return 1
+		ip netns exec "$FM_NS" rdma link add fmsb type siw netdev fmb ||
+		return 1
 	# A bridge port forwards only after its STP-less forward delay.
 	wait_for 10 ip netns exec "$FM_NS" ping -c 1 -W 1 "$FM_SADDR"
 }
 
 fm_topology_down() {
-	rdma link delete fmsb 2> /dev/null
+	ip netns exec "$FM_NS" rdma link delete fmsb 2> /dev/null
 	ip netns del "$FM_NS" 2> /dev/null
 	ip link del fma 2> /dev/null
 	rdma link delete fmsa 2> /dev/null
