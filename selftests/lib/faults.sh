@@ -62,8 +62,10 @@ fm_peer_up() {
 		ip -n "$FM_NS" link set lo up &&
 		ip netns exec "$FM_NS" rdma link add fmsb type siw netdev fmb ||
 		return 1
-	# A bridge port forwards only after its STP-less forward delay.
-	wait_for 10 ip netns exec "$FM_NS" ping -c 1 -W 1 "$FM_SADDR"
+	# The bridge port forwards (state 3) and both ports are up.
+	wait_for 10 grep -qx 3 /sys/class/net/fma/brport/state &&
+		wait_for 10 siw_port_state_is fmsa ACTIVE &&
+		wait_for 10 siw_port_state_is fmsb ACTIVE
 }
 
 fm_topology_down() {
