@@ -81,10 +81,18 @@ case_run() {
 		tap_not_ok "$_name: client: each WR completed exactly once (expected: $_ce; rc $crc)"
 }
 
-# Each end's summary and the checks common to every case.
+# The checks common to every case, and where the time goes.
+t_case=$(date +%s)
 after_case() {
 	tap_objects_idle "$1: live objects back to idle" "${2:-2}"
 	tap_check "$1: no WARN, BUG or oops" dmesg_clean
+	tap_diag "$1: took $(($(date +%s) - t_case)) s"
+	t_case=$(date +%s)
+}
+
+# A connected QP on fmsa: the stock tools' client got through.
+rts_on_fmsa() {
+	"$CTL" -j qp show dev fmsa state rts | grep -q qpn
 }
 
 nothing() { :; }
@@ -200,7 +208,8 @@ spid=$!
 siw_wait_listen $port
 in_peer rping -c -a "$FM_SADDR" -p $port -C 100000 -S 4096 > "$LOG/rping.client" 2>&1 &
 cpid=$!
-sleep 3
+tap_check "kill-rping: connected" wait_for 30 rts_on_fmsa
+sleep 1
 kill -9 $cpid
 wait $cpid 2> /dev/null
 cpid=''
@@ -208,6 +217,7 @@ wait_pid 30 $spid
 rc=$?
 spid=''
 tap_check "kill-rping: the rping server ends by itself (exit $rc)" [ $rc != 124 ]
+tail -n 3 "$LOG/rping.server" | sed 's/^/# rping server: /'
 after_case kill-rping
 
 if command -v ib_write_bw > /dev/null; then
@@ -216,8 +226,8 @@ if command -v ib_write_bw > /dev/null; then
 	siw_wait_listen 18515
 	in_peer ib_write_bw -R -F -n 100000 -s 65536 "$FM_SADDR" > "$LOG/perf.client" 2>&1 &
 	cpid=$!
-	wait_for 30 grep -q 'bytes' "$LOG/perf.client"
-	sleep 1
+	tap_check "kill-ib_write_bw: connected" wait_for 30 rts_on_fmsa
+	sleep 2
 	kill -9 $cpid
 	wait $cpid 2> /dev/null
 	cpid=''
