@@ -38,6 +38,7 @@ static const struct command commands[] = {
 	{ "fault", "show", "list", cmd_fault_show },
 	{ "fault", "del", "delete", cmd_fault_del },
 	{ "monitor", NULL, NULL, cmd_monitor },
+	{ "objects", "show", "list", cmd_objects_show },
 	{ "help", NULL, NULL, cmd_help },
 };
 
@@ -59,6 +60,7 @@ static const char usage_text[] =
 	"  fault show [dev DEV]\n"
 	"  fault del [dev DEV [id N]]\n"
 	"  monitor [dev DEV]\n"
+	"  objects [show]                  (live objects of the module, all devices)\n"
 	"  help\n"
 	"\n"
 	"  STATE: idle rtr rts closing terminate error\n"

@@ -176,6 +176,7 @@ int cmd_fault_add(int argc, char **argv);
 int cmd_fault_show(int argc, char **argv);
 int cmd_fault_del(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_objects_show(int argc, char **argv);
 
 extern const struct field qp_fields[];
 extern const int n_qp_fields;

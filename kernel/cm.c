@@ -103,6 +103,7 @@ static struct siw_cep *siw_cep_alloc(struct siw_device *sdev)
 	/* Late events of a lingering endpoint still see the device. */
 	get_device(&sdev->base_dev.dev);
 	atomic_inc(&sdev->num.cep);
+	siw_live_inc(SIW_OBJ_CEP);
 	return cep;
 }
 
@@ -127,6 +128,9 @@ static void siw_cep_release(struct kref *ref)
 	kfree(cep->tx_frame);
 	mutex_destroy(&cep->lock);
 	atomic_dec(&sdev->num.cep);
+	if (cep->listened)
+		siw_live_dec(SIW_OBJ_LISTENER);
+	siw_live_dec(SIW_OBJ_CEP);
 	put_device(&sdev->base_dev.dev);
 	kfree_rcu(cep, rcu);
 }
@@ -1079,6 +1083,16 @@ static void siw_cep_end(struct siw_cep *cep)
 	siw_cep_put(cep);
 }
 
+/* @cep is LISTENING from now on; counted once until it is freed. */
+static void siw_cep_set_listening(struct siw_cep *cep)
+{
+	cep->state = SIW_CEP_LISTENING;
+	if (!cep->listened) {
+		cep->listened = true;
+		siw_live_inc(SIW_OBJ_LISTENER);
+	}
+}
+
 /* A listening socket for @cep, which then is LISTENING. */
 static int siw_cep_listen(struct siw_cep *cep,
 			  const struct sockaddr_storage *laddr, bool v6only,
@@ -1105,7 +1119,7 @@ static int siw_cep_listen(struct siw_cep *cep,
 	if (rv)
 		return rv;
 	cep->laddr = *laddr;
-	cep->state = SIW_CEP_LISTENING;
+	siw_cep_set_listening(cep);
 	return 0;
 }
 
@@ -1227,7 +1241,7 @@ static int siw_iw_create_listen(struct iw_cm_id *id, int backlog)
 		if (rv)
 			goto err;
 		cep->laddr = *laddr;
-		cep->state = SIW_CEP_LISTENING;
+		siw_cep_set_listening(cep);
 	} else {
 		rv = siw_cep_listen(cep, laddr, id->afonly, backlog);
 		if (rv)

@@ -80,6 +80,7 @@ struct siw_cep {
 	 * connection to the member whose netdev has the local address.
 	 */
 	bool is_port;
+	bool listened;			/* counted as a live listener */
 	bool v6only;			/* port: IPV6_V6ONLY */
 	struct net *net;		/* port: namespace of the socket */
 	struct siw_cep *port;		/* member: its port, ref held */

@@ -283,6 +283,7 @@ static int siw_create_cq(struct ib_cq *base_cq,
 			goto err_count;
 		}
 	}
+	siw_live_inc(SIW_OBJ_CQ);
 	return 0;
 
 err_free:
@@ -304,6 +305,7 @@ static int siw_destroy_cq(struct ib_cq *base_cq, struct ib_udata *udata)
 	cq->queue = NULL;
 	cq->notify = NULL;
 	atomic_dec(&to_siw_dev(base_cq->device)->num.cq);
+	siw_live_dec(SIW_OBJ_CQ);
 	return 0;
 }
 

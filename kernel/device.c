@@ -179,6 +179,7 @@ static void siw_dealloc_driver(struct ib_device *base_dev)
 		sdev->netdev->name);
 	xa_destroy(&sdev->qp_xa);
 	dev_put(sdev->netdev);
+	siw_live_dec(SIW_OBJ_DEVICE);
 }
 
 const struct ib_device_ops siw_device_ops = {
@@ -275,6 +276,7 @@ int siw_device_add(const char *name, struct net_device *netdev,
 	sdev = ib_alloc_device(siw_device, base_dev);
 	if (!sdev)
 		return -ENOMEM;
+	siw_live_inc(SIW_OBJ_DEVICE);
 	base_dev = &sdev->base_dev;
 	INIT_LIST_HEAD(&sdev->list);
 	spin_lock_init(&sdev->cfg_lock);

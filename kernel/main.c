@@ -168,6 +168,8 @@ static void __exit siw_exit(void)
 	siw_cm_exit();
 	siw_qp_wq_exit();
 	siw_tx_threads_exit();
+	/* Every object should be gone with the devices: name any leak. */
+	siw_live_report("unload");
 
 	pr_info("siw: unloaded\n");
 }

@@ -27,9 +27,6 @@
 #include "mem.h"
 #include "proto/iwarp.h"
 
-/* Memory objects not yet freed, all devices: leak checks in tests. */
-static atomic_t siw_mem_live = ATOMIC_INIT(0);
-
 /* Access flags siw grants; the optional range is accepted and ignored. */
 #define SIW_MEM_ACCESS_GRANTED						\
 	(IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE |		\
@@ -83,7 +80,7 @@ static void siw_mem_free_work(struct work_struct *work)
 	kvfree(mem->pages);
 	kfree(mem->pbl);
 	kfree(mem);
-	atomic_dec(&siw_mem_live);
+	siw_live_dec(SIW_OBJ_MR);
 }
 
 static void siw_mem_release(struct kref *ref)
@@ -126,7 +123,7 @@ static struct siw_mem *siw_mem_alloc(struct ib_pd *base_pd,
 	mem->type = type;
 	mem->is_dma = type == SIW_MEM_DMA;
 	mem->access = access & SIW_MEM_ACCESS_GRANTED;
-	atomic_inc(&siw_mem_live);
+	siw_live_inc(SIW_OBJ_MR);
 	return mem;
 }
 
@@ -900,7 +897,7 @@ out_free:
 
 static void siw_mem_selftest(struct siw_device *sdev)
 {
-	int live = atomic_read(&siw_mem_live);
+	int live = siw_live_read(SIW_OBJ_MR);
 	int mrs = atomic_read(&sdev->num.mr);
 	struct siw_mem_st st = { .sdev = sdev };
 	u8 *buf;
@@ -923,7 +920,7 @@ static void siw_mem_selftest(struct siw_device *sdev)
 	/* Every released object is freed after a grace period. */
 	rcu_barrier();
 	flush_workqueue(sdev->mem_wq);
-	ST(&st, atomic_read(&siw_mem_live) == live);
+	ST(&st, siw_live_read(SIW_OBJ_MR) == live);
 
 	free_pages((unsigned long)buf, 2);
 	kfree(st.pd2);

@@ -805,6 +805,51 @@ static int siw_nl_fault_del_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* ------------------------------------------------------------------ */
+/* Live objects                                                        */
+
+static const struct nla_policy siw_nl_objects_policy[SIW_A_OBJECTS_MAX + 1] = {
+};
+
+static const u8 siw_nl_objects_attr[SIW_OBJ_TYPES] = {
+	[SIW_OBJ_DEVICE] = SIW_A_OBJECTS_DEVICES,
+	[SIW_OBJ_UCONTEXT] = SIW_A_OBJECTS_UCONTEXTS,
+	[SIW_OBJ_PD] = SIW_A_OBJECTS_PDS,
+	[SIW_OBJ_CQ] = SIW_A_OBJECTS_CQS,
+	[SIW_OBJ_SRQ] = SIW_A_OBJECTS_SRQS,
+	[SIW_OBJ_QP] = SIW_A_OBJECTS_QPS,
+	[SIW_OBJ_MR] = SIW_A_OBJECTS_MRS,
+	[SIW_OBJ_CEP] = SIW_A_OBJECTS_CEPS,
+	[SIW_OBJ_LISTENER] = SIW_A_OBJECTS_LISTENERS,
+	[SIW_OBJ_MMAP] = SIW_A_OBJECTS_MMAP_ENTRIES,
+	[SIW_OBJ_TX_WORK] = SIW_A_OBJECTS_TX_WORK,
+};
+
+/* Module-wide counts: no device, address or owner in them, so any caller. */
+static int siw_nl_objects_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &siw_nl_family,
+			  0, SIW_CMD_OBJECTS_GET);
+	if (!hdr)
+		goto err;
+	for (i = 0; i < SIW_OBJ_TYPES; i++)
+		if (nla_put_u32(msg, siw_nl_objects_attr[i],
+				max(siw_live_read(i), 0)))
+			goto err;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* ------------------------------------------------------------------ */
 /* Notifications                                                       */
 
 static bool siw_nl_listeners(struct net *net)
@@ -970,6 +1015,12 @@ static const struct genl_ops siw_nl_ops[] = {
 		.policy = siw_nl_qp_policy,
 		.maxattr = SIW_A_QP_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SIW_CMD_OBJECTS_GET,
+		.doit = siw_nl_objects_get_doit,
+		.policy = siw_nl_objects_policy,
+		.maxattr = SIW_A_OBJECTS_MAX,
 	},
 };
 

@@ -720,6 +720,7 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 	attr->cap.max_recv_sge = SIW_MAX_SGE;
 	attr->cap.max_inline_data = SIW_MAX_INLINE;
 	xa_store(&sdev->qp_xa, id, qp, GFP_KERNEL);
+	siw_live_inc(SIW_OBJ_QP);
 	return 0;
 
 err_id:
@@ -789,6 +790,7 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 	siw_stats_add_all(&sdev->retired, &qp->stats);
 	spin_unlock_bh(&sdev->stats_lock);
 	atomic_dec(&sdev->num.qp);
+	siw_live_dec(SIW_OBJ_QP);
 	return 0;
 }
 

@@ -137,6 +137,7 @@ static int siw_create_srq(struct ib_srq *base_srq,
 	}
 	attr->max_wr = srq->size;
 	attr->max_sge = SIW_MAX_SGE;
+	siw_live_inc(SIW_OBJ_SRQ);
 	return 0;
 
 err_ring:
@@ -159,6 +160,7 @@ static int siw_destroy_srq(struct ib_srq *base_srq, struct ib_udata *udata)
 	else
 		vfree(srq->recvq);
 	atomic_dec(&to_siw_dev(base_srq->device)->num.srq);
+	siw_live_dec(SIW_OBJ_SRQ);
 	return 0;
 }
 

@@ -15,6 +15,37 @@
 #include "stats.h"
 #include "proto/iwarp.h"
 
+atomic_t siw_live[SIW_OBJ_TYPES];
+
+static const char * const siw_obj_names[SIW_OBJ_TYPES] = {
+	[SIW_OBJ_DEVICE] = "devices",
+	[SIW_OBJ_UCONTEXT] = "ucontexts",
+	[SIW_OBJ_PD] = "PDs",
+	[SIW_OBJ_CQ] = "CQs",
+	[SIW_OBJ_SRQ] = "SRQs",
+	[SIW_OBJ_QP] = "QPs",
+	[SIW_OBJ_MR] = "MRs",
+	[SIW_OBJ_CEP] = "connection endpoints",
+	[SIW_OBJ_LISTENER] = "listeners",
+	[SIW_OBJ_MMAP] = "mmap entries",
+	[SIW_OBJ_TX_WORK] = "queued TX runs",
+};
+
+bool siw_live_report(const char *when)
+{
+	bool any = false;
+	int i, n;
+
+	for (i = 0; i < SIW_OBJ_TYPES; i++) {
+		n = siw_live_read(i);
+		if (!n)
+			continue;
+		pr_err("siw: %s: %d %s still live\n", when, n, siw_obj_names[i]);
+		any = true;
+	}
+	return any;
+}
+
 enum siw_hw_counter {
 	SIW_HW_TX_FPDUS,
 	SIW_HW_TX_BYTES,

@@ -11,6 +11,7 @@
 
 #include <linux/types.h>
 #include <linux/compiler.h>
+#include <linux/atomic.h>
 
 /* RDMAP opcodes 0 (Write) to 7 (Terminate), as on the wire. */
 #define SIW_STATS_OPCODES	12	/* RFC 5040 and RFC 7306 */
@@ -77,5 +78,47 @@ static inline void siw_stats_zero(struct siw_stats *s)
 	for (i = 0; i < sizeof(*s) / sizeof(u64); i++)
 		WRITE_ONCE(c[i], 0);
 }
+
+/*
+ * Live objects of the whole module, by type: what exists in memory now,
+ * on every device together, counted where each type is created and
+ * freed. Unlike the per-device counts (struct siw_obj_counts) they
+ * outlive a device, so tests can check that everything a fault, a
+ * killed process or a vanished netdev left behind was freed in the end.
+ */
+enum siw_obj {
+	SIW_OBJ_DEVICE,		/* struct siw_device, allocated to freed */
+	SIW_OBJ_UCONTEXT,
+	SIW_OBJ_PD,
+	SIW_OBJ_CQ,
+	SIW_OBJ_SRQ,
+	SIW_OBJ_QP,
+	SIW_OBJ_MR,		/* struct siw_mem, until its deferred free */
+	SIW_OBJ_CEP,		/* connection endpoints, listeners included */
+	SIW_OBJ_LISTENER,	/* the listening ones among them */
+	SIW_OBJ_MMAP,		/* rings mapped (or mappable) by processes */
+	SIW_OBJ_TX_WORK,	/* TX runs queued on a TX thread */
+	SIW_OBJ_TYPES
+};
+
+extern atomic_t siw_live[SIW_OBJ_TYPES];
+
+static inline void siw_live_inc(enum siw_obj type)
+{
+	atomic_inc(&siw_live[type]);
+}
+
+static inline void siw_live_dec(enum siw_obj type)
+{
+	atomic_dec(&siw_live[type]);
+}
+
+static inline int siw_live_read(enum siw_obj type)
+{
+	return atomic_read(&siw_live[type]);
+}
+
+/* Log what is still alive (at module exit: leaks); true if anything. */
+bool siw_live_report(const char *when);
 
 #endif /* _SIW_STATS_H */

@@ -171,6 +171,7 @@ void siw_tx_kick(struct siw_qp *qp)
 		clear_bit(SIW_TX_QUEUED, &tx->flags);
 		goto out;
 	}
+	siw_live_inc(SIW_OBJ_TX_WORK);
 	siw_tx_schedule(cpu, &qp->tx_work);
 out:
 	rcu_read_unlock();
@@ -1144,6 +1145,7 @@ static void siw_tx_run(struct siw_tx_work *work)
 	struct siw_qp *qp = container_of(work, struct siw_qp, tx_work);
 	struct siw_tx_ctx *tx = qp->tx;
 
+	siw_live_dec(SIW_OBJ_TX_WORK);
 	/* Kicks from here on queue another run ... */
 	clear_bit(SIW_TX_QUEUED, &tx->flags);
 	/* ... and this one sees everything posted before them. */

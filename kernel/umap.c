@@ -52,6 +52,7 @@ int siw_mmap_insert(struct siw_ucontext *ctx, void *addr, size_t len,
 		return rv;
 	}
 	*offset = rdma_user_mmap_get_offset(&entry->rdma_entry);
+	siw_live_inc(SIW_OBJ_MMAP);
 	return 0;
 }
 
@@ -109,4 +110,5 @@ void siw_mmap_free(struct rdma_user_mmap_entry *rdma_entry)
 
 	vfree(entry->address);
 	kfree(entry);
+	siw_live_dec(SIW_OBJ_MMAP);
 }

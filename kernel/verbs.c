@@ -96,6 +96,7 @@ int siw_alloc_ucontext(struct ib_ucontext *base_ctx, struct ib_udata *udata)
 	rv = ib_copy_to_udata(udata, &uresp, len);
 	if (rv)
 		goto err;
+	siw_live_inc(SIW_OBJ_UCONTEXT);
 	return 0;
 
 err:
@@ -110,6 +111,7 @@ void siw_dealloc_ucontext(struct ib_ucontext *base_ctx)
 
 	siw_ucontext_ext_free(ctx);
 	atomic_dec(&ctx->sdev->num.ucontext);
+	siw_live_dec(SIW_OBJ_UCONTEXT);
 }
 
 int siw_alloc_pd(struct ib_pd *base_pd, struct ib_udata *udata)
@@ -118,12 +120,14 @@ int siw_alloc_pd(struct ib_pd *base_pd, struct ib_udata *udata)
 
 	if (!siw_obj_get(&sdev->num.pd, SIW_MAX_PD))
 		return -ENOMEM;
+	siw_live_inc(SIW_OBJ_PD);
 	return 0;
 }
 
 int siw_dealloc_pd(struct ib_pd *base_pd, struct ib_udata *udata)
 {
 	atomic_dec(&to_siw_dev(base_pd->device)->num.pd);
+	siw_live_dec(SIW_OBJ_PD);
 	return 0;
 }
 
