@@ -20,7 +20,7 @@
 #   --siw         also build siw.ko against the tree (build/KVER/ here)
 #   --print-kver  print the kernel release and exit (nothing is built)
 #
-# Last line of output on success: "debug kernel: KVER IMAGE MODROOT".
+# Last line of output on success: "debug kernel: KVER IMAGE MODROOT KDIR".
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -122,4 +122,4 @@ if [ $build_siw = 1 ]; then
 	make -s -C "$top" module KVER="$kver" KDIR="$src"
 fi
 
-echo "debug kernel: $kver $image $modroot"
+echo "debug kernel: $kver $image $modroot $src"
