@@ -71,6 +71,9 @@ if [ ! -f "$src/.config" ] || [ "$(cat "$dir/.config-sha" 2>/dev/null)" != "$wan
 	kmake -s allnoconfig > /dev/null
 	(cd "$src" && scripts/kconfig/merge_config.sh -m .config "$frag") > "$dir/merge.log" 2>&1
 	kmake -s olddefconfig > /dev/null
+	# include/config/auto.conf now, not at the first build: kernelrelease
+	# reads CONFIG_LOCALVERSION from it.
+	kmake -s syncconfig > /dev/null
 	missing=0
 	while IFS= read -r line; do
 		case $line in
