@@ -10,6 +10,9 @@
 #   make demo           boot 6.1 in qemu, create siw0, show it working
 #   make lint           checkpatch --strict, sparse, W=1 build
 #   make bench          benchmark against in-tree siw, rxe and TCP (in qemu)
+#   make debug-kernel   build the KASAN/lockdep/UBSAN/kmemleak 6.1 kernel
+#   make check-debug    VM selftests on that kernel, then a kmemleak scan
+#   make soak           SOAK_MINUTES (60) of verified traffic with faults
 
 KVER ?= $(shell scripts/kvers.sh 6.1)
 KDIR ?= /usr/src/linux-headers-$(KVER)
@@ -22,6 +25,7 @@ $(error no Debian 6.1 kernel headers installed: run scripts/setup.sh as root)
 endif
 
 .PHONY: all module modules-all install uninstall check lint demo bench \
+	debug-kernel check-debug soak \
 	unit fuzz clean dkms-add dkms-remove userprogs install-user uninstall-user
 
 # User-space parts, each a directory with its own Makefile building into
@@ -94,6 +98,15 @@ fuzz:
 
 bench:
 	scripts/bench.sh $(KVER)
+
+debug-kernel:
+	scripts/build-debug-kernel.sh --siw
+
+check-debug:
+	scripts/check-debug.sh
+
+soak:
+	scripts/soak.sh
 
 clean:
 	rm -rf build

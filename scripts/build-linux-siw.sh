@@ -6,6 +6,8 @@
 # ours in one kernel: module siw_linux.ko, rdma link type "siw_linux".
 # Used by the interop tests and make bench; the result lands in
 # build/linux-siw/KVER/siw_linux.ko. Nothing of it is kept in the tree.
+# KDIR: the kernel build tree (default /usr/src/linux-headers-KVER; the
+# debug kernel's tree for scripts/check-debug.sh).
 set -euo pipefail
 kver=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +30,6 @@ grep -q '"siw_linux"' "$out/siw_main.c" || { echo "build-linux-siw: rename faile
 objs=$(cd "$out" && ls *.c | sed 's/\.c$/.o/' | tr '\n' ' ')
 printf 'obj-m := siw_linux.o\nsiw_linux-y := %s\n' "$objs" > "$out/Kbuild"
 rm -f "$out/Makefile" "$out/Kconfig"
-make -s -C "/usr/src/linux-headers-$kver" M="$out" modules > "$out/build.log" 2>&1 ||
+make -s -C "${KDIR:-/usr/src/linux-headers-$kver}" M="$out" modules > "$out/build.log" 2>&1 ||
 	{ tail -n 20 "$out/build.log"; exit 1; }
 echo "build-linux-siw: $out/siw_linux.ko"

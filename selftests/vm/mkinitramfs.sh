@@ -4,6 +4,9 @@
 # mkinitramfs.sh KVER OUT: a busybox initramfs that mounts the host's root
 # over 9p (read-only, tmpfs overlay on top) and hands over to the siw guest
 # init from the checkout. Only the modules needed to reach 9p go inside.
+# SIW_VM_MODROOT: take them from DIR/lib/modules/KVER instead of /lib/modules
+# (a kernel not installed on the host); the guest init then bind-mounts
+# that directory over /lib/modules/KVER (SIWTEST_MODROOT on the command line).
 set -euo pipefail
 
 kver=$1
@@ -18,7 +21,7 @@ cp /bin/busybox "$work/bin/busybox"
 
 : > "$work/modules.order"
 for m in $mods; do
-	f=$(modinfo -k "$kver" -F filename "$m" 2>/dev/null | head -n1) || true
+	f=$(modinfo ${SIW_VM_MODROOT:+-b "$SIW_VM_MODROOT"} -k "$kver" -F filename "$m" 2>/dev/null | head -n1) || true
 	case "$f" in
 	""|"(builtin)") continue ;;
 	*.ko.xz) xz -dc "$f" > "$work/lib/modules/$m.ko" ;;
@@ -44,6 +47,11 @@ mount -t tmpfs -o size=3g tmpfs /rw
 mkdir -p /rw/upper /rw/work
 mount -t overlay overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work /newroot
 mkdir -p /newroot/siw-out
+if [ -n "$SIWTEST_MODROOT" ]; then
+	kver=$(uname -r)
+	mkdir -p /newroot/lib/modules/$kver
+	mount --bind /newroot$SIWTEST_MODROOT/lib/modules/$kver /newroot/lib/modules/$kver
+fi
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 siwout /newroot/siw-out
 umount /proc /sys
 mount --move /dev /newroot/dev 2>/dev/null || true

@@ -9,6 +9,19 @@
 # exit-code in OUTDIR. Fails if the command fails, if the guest never
 # finishes (timeout), or if the kernel logged a WARN, BUG, oops, lockup
 # or panic; then the console tail is printed.
+#
+# A kernel not installed in /boot (the debug kernel of
+# scripts/build-debug-kernel.sh) is booted with
+#   SIW_VM_KERNEL=IMAGE    its bzImage
+#   SIW_VM_MODROOT=DIR     where its modules were installed
+#                          (INSTALL_MOD_PATH: DIR/lib/modules/KVER), bind-
+#                          mounted over /lib/modules/KVER in the guest
+#   SIW_VM_PANIC_ON_WARN=0 keep running after a WARN/KASAN/UBSAN report,
+#                          to collect all of them (the run still fails)
+#   SIW_VM_APPEND=...      more kernel command line (later words win)
+# Debug-kernel reports are also matched: lockdep ("possible circular
+# locking", "inconsistent lock state", ...), "kmemleak: N new suspected
+# memory leaks", DEBUG_OBJECTS ("ODEBUG:"), list corruption.
 set -uo pipefail
 
 timeout=900
@@ -26,12 +39,22 @@ shift 2
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 case "$top" in *[[:space:]]*) echo "run-vm: checkout path must not contain spaces" >&2; exit 2 ;; esac
-kernel=/boot/vmlinuz-$kver
+kernel=${SIW_VM_KERNEL:-/boot/vmlinuz-$kver}
 [ -r "$kernel" ] || { echo "run-vm: no $kernel (run scripts/setup.sh)" >&2; exit 2; }
+modroot=${SIW_VM_MODROOT:-}
+if [ -n "$modroot" ]; then
+	modroot=$(cd "$modroot" && pwd) || exit 2
+	case "$modroot" in *[[:space:]]*) echo "run-vm: module root path must not contain spaces" >&2; exit 2 ;; esac
+	[ -d "$modroot/lib/modules/$kver" ] ||
+		{ echo "run-vm: no $modroot/lib/modules/$kver" >&2; exit 2; }
+fi
+panic_on_warn=1
+[ "${SIW_VM_PANIC_ON_WARN:-1}" = 0 ] && panic_on_warn=0
 
 initrd=$top/build/vm/initramfs-$kver.cpio.gz
-if [ ! -s "$initrd" ] || [ "$top/selftests/vm/mkinitramfs.sh" -nt "$initrd" ]; then
-	"$top/selftests/vm/mkinitramfs.sh" "$kver" "$initrd" || exit 2
+if [ ! -s "$initrd" ] || [ "$top/selftests/vm/mkinitramfs.sh" -nt "$initrd" ] ||
+   { [ -n "$modroot" ] && [ "$modroot/lib/modules/$kver/modules.dep" -nt "$initrd" ]; }; then
+	SIW_VM_MODROOT=$modroot "$top/selftests/vm/mkinitramfs.sh" "$kver" "$initrd" || exit 2
 fi
 
 # One VM at a time per machine, whichever checkout starts it: parallel
@@ -50,7 +73,7 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-display none -monitor none -no-reboot \
 	-serial "file:$out/console.log" \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 panic_on_warn=1 softlockup_panic=1 oops=panic hung_task_panic=1 quiet loglevel=4 SIWTEST_DIR=$top" \
+	-append "console=ttyS0 panic=-1 panic_on_warn=$panic_on_warn softlockup_panic=1 oops=panic hung_task_panic=1 quiet loglevel=4 SIWTEST_DIR=$top${modroot:+ SIWTEST_MODROOT=$modroot}${SIW_VM_APPEND:+ $SIW_VM_APPEND}" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=siwout,path="$out",security_model=none,multidevs=remap \
@@ -58,7 +81,12 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-nic none
 qemu_rc=$?
 
-bad='WARNING:|BUG:|Oops|Kernel panic|soft lockup|hard LOCKUP|blocked for more than|general protection fault|UBSAN|KASAN|kmemleak'
+bad='WARNING:|BUG:|Oops|Kernel panic|soft lockup|hard LOCKUP|blocked for more than|general protection fault|UBSAN|KASAN'
+# lockdep (its splats start with a WARNING line too, but say what they are
+# here), kmemleak scan results, DEBUG_OBJECTS and DEBUG_LIST reports.
+bad="$bad|possible circular locking|possible recursive locking|inconsistent lock state"
+bad="$bad|suspicious RCU usage|lock held when returning to user space|bad unlock balance"
+bad="$bad|kmemleak: [0-9]+ new suspected memory leaks|unreferenced object 0x|ODEBUG:|list_(add|del) corruption"
 fail=0
 if [ $qemu_rc = 124 ] || [ $qemu_rc = 137 ]; then
 	echo "run-vm: $kver: guest did not finish within ${timeout}s"
