@@ -41,6 +41,18 @@ static struct workqueue_struct *siw_cm_wq;
 static DEFINE_XARRAY_ALLOC1(siw_cep_xa);
 static u32 siw_cep_next;
 
+/*
+ * Endpoint locks are one lockdep class but nest in one direction only: a
+ * connection's lock is held while its listener's is taken (the MPA
+ * request going to the ULP), and a wildcard listener's while its shared
+ * port's is (joining it). Every other endpoint lock is taken alone.
+ */
+enum siw_cep_lock_nesting {
+	SIW_CEP_LOCK_CONN,
+	SIW_CEP_LOCK_LISTENER,
+	SIW_CEP_LOCK_PORT,
+};
+
 static const char * const siw_cep_state_names[SIW_CEP_STATE_COUNT] = {
 	[SIW_CEP_IDLE] = "IDLE",
 	[SIW_CEP_LISTENING] = "LISTENING",
@@ -952,7 +964,7 @@ static void siw_cep_proc_mpa_req(struct siw_cep *cep)
 		return;
 	}
 
-	mutex_lock(&lcep->lock);
+	mutex_lock_nested(&lcep->lock, SIW_CEP_LOCK_LISTENER);
 	if (lcep->state == SIW_CEP_LISTENING && lcep->cm_id) {
 		cep->state = SIW_CEP_RECVD_MPA_REQ;
 		rv = siw_cep_upcall(cep, lcep->cm_id,
@@ -1073,11 +1085,14 @@ static void siw_cep_accept_all(struct siw_cep *lcep)
 	}
 }
 
-/* End @cep from outside its lock, holding no reference of one's own. */
-static void siw_cep_end(struct siw_cep *cep)
+/*
+ * End shared port @cep from outside its lock, holding no reference of
+ * one's own (a joining listener's lock may be held).
+ */
+static void siw_cm_port_end(struct siw_cep *cep)
 {
 	siw_cep_get(cep);
-	mutex_lock(&cep->lock);
+	mutex_lock_nested(&cep->lock, SIW_CEP_LOCK_PORT);
 	siw_cep_finish(cep);
 	mutex_unlock(&cep->lock);
 	siw_cep_put(cep);
@@ -1155,18 +1170,18 @@ static int siw_cm_port_join(struct siw_cep *member,
 		port->is_port = true;
 		port->net = net;
 		port->v6only = v6only;
-		mutex_lock(&port->lock);
+		mutex_lock_nested(&port->lock, SIW_CEP_LOCK_PORT);
 		rv = siw_cep_listen(port, laddr, v6only, backlog);
 		mutex_unlock(&port->lock);
 		if (rv) {
-			siw_cep_end(port);
+			siw_cm_port_end(port);
 			goto out;
 		}
 		list_add_tail(&port->port_entry, &siw_cm_ports);
 		siw_cep_dbg(port, "shared listen on %pISpc\n", laddr);
 	}
 
-	mutex_lock(&port->lock);
+	mutex_lock_nested(&port->lock, SIW_CEP_LOCK_PORT);
 	list_for_each_entry(m, &port->members, member_entry)
 		if (m->sdev == member->sdev)
 			rv = -EADDRINUSE;
@@ -1187,7 +1202,7 @@ static void siw_cm_port_leave(struct siw_cep *member)
 	struct siw_cep *port = member->port;
 
 	mutex_lock(&siw_cm_ports_lock);
-	mutex_lock(&port->lock);
+	mutex_lock_nested(&port->lock, SIW_CEP_LOCK_PORT);
 	list_del_init(&member->member_entry);
 	if (list_empty(&port->members) && port->state == SIW_CEP_LISTENING) {
 		list_del_init(&port->port_entry);

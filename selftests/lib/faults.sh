@@ -76,7 +76,8 @@ fm_topology_down() {
 	ip link del fmbr 2> /dev/null
 }
 
-# Run in the peer namespace.
+# Run in the peer namespace. Not for "in_peer CMD &": that would put a
+# subshell between $! and CMD; background "ip netns exec" directly.
 in_peer() {
 	ip netns exec "$FM_NS" "$@"
 }

@@ -206,7 +206,7 @@ port=$((port + 1))
 rping -s -a "$FM_SADDR" -p $port -C 100000 -S 4096 > "$LOG/rping.server" 2>&1 &
 spid=$!
 siw_wait_listen $port
-in_peer rping -c -a "$FM_SADDR" -p $port -C 100000 -S 4096 > "$LOG/rping.client" 2>&1 &
+ip netns exec "$FM_NS" rping -c -a "$FM_SADDR" -p $port -C 100000 -S 4096 > "$LOG/rping.client" 2>&1 &
 cpid=$!
 tap_check "kill-rping: connected" wait_for 30 rts_on_fmsa
 sleep 1
@@ -224,7 +224,7 @@ if command -v ib_write_bw > /dev/null; then
 	ib_write_bw -R -F -n 100000 -s 65536 > "$LOG/perf.server" 2>&1 &
 	spid=$!
 	siw_wait_listen 18515
-	in_peer ib_write_bw -R -F -n 100000 -s 65536 "$FM_SADDR" > "$LOG/perf.client" 2>&1 &
+	ip netns exec "$FM_NS" ib_write_bw -R -F -n 100000 -s 65536 "$FM_SADDR" > "$LOG/perf.client" 2>&1 &
 	cpid=$!
 	tap_check "kill-ib_write_bw: connected" wait_for 30 rts_on_fmsa
 	sleep 2
