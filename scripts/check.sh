@@ -44,7 +44,7 @@ vm_suite() {
 	  scripts/ynl.sh setup &&
 	  scripts/build-linux-siw.sh "$kver"; } > "results/build-$kver.log" 2>&1 ||
 		{ cat "results/build-$kver.log"; return 1; }
-	selftests/vm/run-vm.sh -t 1500 "$kver" "$out" sh selftests/run-guest.sh
+	selftests/vm/run-vm.sh -t 2100 "$kver" "$out" sh selftests/run-guest.sh
 	rc=$?
 	cat "$out/output.txt" 2>/dev/null
 	return $rc
