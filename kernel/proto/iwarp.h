@@ -254,12 +254,15 @@ const char *siw_term_ecode_name(u8 layer, u8 etype, u8 ecode);
 #define SIW_MPA_FLAG_E		0x10	/* RFC 6581 enhanced, rev 2 only */
 #define SIW_MPA_FLAG_GSO	0x08	/* Linux siw private: GSO exp. */
 /*
- * siw private: the sender speaks the RFC 7306 RDMAP extensions (atomics,
- * immediate data). RFC 7306 leaves discovery to the ULP; a reserved
- * flag that other implementations ignore (and never echo) lets two siw
- * peers agree on it without one, and keeps it off towards everyone else.
+ * siw private: the RFC 7306 RDMAP extensions (atomics, immediate data).
+ * RFC 7306 leaves discovery to the ULP; two reserved flags let two siw
+ * peers agree without one and keep them off towards everyone else. A
+ * request offers them with EXT, a reply accepts with EXT_ACK: a
+ * different bit, because Linux's siw echoes a request's reserved bits
+ * in its reply.
  */
 #define SIW_MPA_FLAG_EXT	0x04
+#define SIW_MPA_FLAG_EXT_ACK	0x02
 #define SIW_MPA_FLAG_RES	0x1f	/* reserved in revision 1 */
 
 /* RFC 6581 enhanced header: first 4 bytes of private data */
@@ -295,7 +298,7 @@ struct siw_mpa_rr {
 	bool reject;
 	bool enhanced;		/* rev 2 with E flag: ird/ord/p2p valid */
 	bool gso;		/* Linux siw GSO flag (informational) */
-	bool ext;		/* SIW_MPA_FLAG_EXT: RFC 7306 extensions */
+	bool ext;		/* RFC 7306: EXT offered, EXT_ACK accepted */
 	bool p2p;
 	u8 rtr;			/* SIW_RTR_* bits offered/selected */
 	u16 ird;

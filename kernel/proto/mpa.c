@@ -61,7 +61,8 @@ int siw_mpa_parse_hdr(const void *buf, size_t len, enum siw_mpa_type type,
 	rr->crc = !!(rr->flags & SIW_MPA_FLAG_C);
 	rr->reject = !!(rr->flags & SIW_MPA_FLAG_R);
 	rr->gso = !!(rr->flags & SIW_MPA_FLAG_GSO);
-	rr->ext = !!(rr->flags & SIW_MPA_FLAG_EXT);
+	rr->ext = !!(rr->flags & (type == SIW_MPA_REQ ? SIW_MPA_FLAG_EXT :
+						   SIW_MPA_FLAG_EXT_ACK));
 
 	/* Only a responder may reject. */
 	if (rr->reject && type == SIW_MPA_REQ)
@@ -187,7 +188,8 @@ int siw_mpa_encode(const struct siw_mpa_rr *rr, void *buf, size_t len)
 	if (rr->gso)
 		flags |= SIW_MPA_FLAG_GSO;
 	if (rr->ext && !rr->reject)
-		flags |= SIW_MPA_FLAG_EXT;
+		flags |= rr->type == SIW_MPA_REQ ? SIW_MPA_FLAG_EXT :
+						   SIW_MPA_FLAG_EXT_ACK;
 
 	/* private data first: rr->pd may alias buf (in-place re-encode) */
 	if (rr->pd_len)

@@ -52,7 +52,8 @@ static void roundtrip(const uint8_t *data, size_t size,
 	/* a reject never claims the RFC 7306 extensions */
 	known = SIW_MPA_FLAG_M | SIW_MPA_FLAG_C | SIW_MPA_FLAG_R |
 		SIW_MPA_FLAG_GSO | (rr->enhanced ? SIW_MPA_FLAG_E : 0) |
-		(rr->reject ? 0 : SIW_MPA_FLAG_EXT);
+		(rr->reject ? 0 : rr->type == SIW_MPA_REQ ?
+		 SIW_MPA_FLAG_EXT : SIW_MPA_FLAG_EXT_ACK);
 	CHECK(!memcmp(buf, data, SIW_MPA_OFF_FLAGS));
 	CHECK(buf[SIW_MPA_OFF_FLAGS] == (data[SIW_MPA_OFF_FLAGS] & known));
 	CHECK(!memcmp(buf + SIW_MPA_OFF_REV, data + SIW_MPA_OFF_REV,

@@ -34,6 +34,7 @@ import time
 MPA_REQ = b"MPA ID Req Frame"
 MPA_REP = b"MPA ID Rep Frame"
 F_M, F_C, F_R, F_E, F_GSO, F_EXT = 0x80, 0x40, 0x20, 0x10, 0x08, 0x04
+F_EXT_ACK = 0x02  # a reply accepting the RFC 7306 extensions
 OP_WRITE, OP_RREQ, OP_RRESP, OP_SEND, OP_SEND_INV = 0, 1, 2, 3, 4
 OP_SEND_SE, OP_SEND_SE_INV, OP_TERM, OP_IMM, OP_IMM_SE = 5, 6, 7, 8, 9
 OP_AREQ, OP_ARESP = 0xa, 0xb
@@ -266,7 +267,7 @@ class Fuzzer:
                 return None
             pdlen -= len(chunk)
         return (bool(hdr[16] & F_C) or crc, bool(hdr[16] & F_M),
-                bool(hdr[16] & F_EXT) and ext)
+                bool(hdr[16] & F_EXT_ACK) and ext)
 
     def rnd32(self, good):
         r = self.rnd

@@ -323,6 +323,18 @@ static void test_mapping(void)
 	if (!cq || cq->cqe != num)
 		goto out;
 
+	/*
+	 * Our provider's extended ABI gives a fresh context a one-page QP
+	 * state area first (siw_abi_ext.h): the ring is then the next key.
+	 */
+	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, key);
+	if (p != MAP_FAILED) {
+		munmap(p, pg);
+		key += pg;
+		tap_diag("key %#lx is the QP state page: ring at the next",
+			 (long)(key - pg));
+	}
+
 	errno = 0;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED,
 		 fd, key);

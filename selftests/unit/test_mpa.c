@@ -682,8 +682,24 @@ static void test_ext(void)
 	siw_mpa_reject_init(&req, NULL, 0, &rep);
 	rep.ext = true;
 	n = siw_mpa_encode(&rep, b, sizeof(b));
-	ok(n > 0 && !(b[SIW_MPA_OFF_FLAGS] & SIW_MPA_FLAG_EXT),
+	ok(n > 0 && !(b[SIW_MPA_OFF_FLAGS] &
+		      (SIW_MPA_FLAG_EXT | SIW_MPA_FLAG_EXT_ACK)),
 	   "ext: a reject does not carry the flag");
+
+	/* Linux's siw echoes the request's reserved bits: not an accept */
+	ip.ext = true;
+	siw_mpa_req_init(&ip, NULL, 0, &req);
+	n = siw_mpa_encode(&req, b, sizeof(b));
+	memcpy(b, SIW_MPA_KEY_REP, SIW_MPA_KEY_LEN);
+	is_num(siw_mpa_parse(b, (size_t)n, SIW_MPA_REP, &rep), 0,
+	       "ext: an echoed request parses as a reply");
+	ok(!rep.ext, "ext: the echoed offer is not an acceptance");
+	/* an accepting reply carries 0x02, not 0x04 */
+	rep.ext = true;
+	n = siw_mpa_encode(&rep, b, sizeof(b));
+	ok(n > 0 && (b[SIW_MPA_OFF_FLAGS] & SIW_MPA_FLAG_EXT_ACK) &&
+	   !(b[SIW_MPA_OFF_FLAGS] & SIW_MPA_FLAG_EXT),
+	   "ext: an accepting reply carries flag 0x02 only");
 }
 
 void test_mpa(void)
