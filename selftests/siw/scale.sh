@@ -39,7 +39,7 @@ sysctl -qw net.core.somaxconn=8192 net.ipv4.tcp_max_syn_backlog=8192
 ulimit -n 65536 2> /dev/null
 
 t0=$(date +%s)
-timeout 900 "$QP_SCALE" $ADDR -n "$N" -C "$CONC" -k 4 -S 1024 \
+QP_SCALE_DIAG="$CTL -s qp show dev scsiw qpn" timeout 900 "$QP_SCALE" $ADDR -n "$N" -C "$CONC" -k 4 -S 1024 \
 	-x "$CTL -j objects > $LOG/objects.json" > "$LOG/out" 2> "$LOG/err"
 rc=$?
 sed 's/^/# /' "$LOG/out"

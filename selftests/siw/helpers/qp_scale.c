@@ -54,7 +54,7 @@ static struct ibv_mr *smr, *rmr;
 static uint8_t *sbuf, *rbuf;
 static struct conn *clients, **servers;
 static int started, c_est, s_est, failed, inflight, peak;
-static int *recv_count;
+static int *recv_count, *send_count;
 static int corrupt, errors;
 
 static double now(void)
@@ -256,11 +256,14 @@ static int traffic(void)
 				errors++;
 		}
 	}
-	end = now() + 120;
+	end = now() + 30;
 	while ((sends < want || recvs < want) && now() < end) {
 		m = ibv_poll_cq(scq, 64, wc);
-		for (i = 0; i < m; i++, sends++)
+		for (i = 0; i < m; i++, sends++) {
 			errors += wc[i].status != IBV_WC_SUCCESS;
+			if (wc[i].wr_id < (uint64_t)opt.n)
+				send_count[wc[i].wr_id]++;
+		}
 		m = ibv_poll_cq(rcq, 64, wc);
 		for (i = 0; i < m; i++, recvs++) {
 			int idx = wc[i].wr_id / opt.k;
@@ -281,6 +284,25 @@ static int traffic(void)
 			usleep(1000);
 	}
 	printf("sends=%ld recvs=%ld want=%ld\n", sends, recvs, want);
+	/* Which connections lack completions, and what siw says of them. */
+	for (i = 0, j = 0; i < opt.n && j < 8; i++) {
+		char cmd[256];
+
+		if (send_count[i] == opt.k && recv_count[i] == opt.k)
+			continue;
+		j++;
+		printf("conn %d: client qpn %u: %d of %d send completions, server qpn %u: %d receives\n",
+		       i, clients[i].id->qp->qp_num, send_count[i], opt.k,
+		       servers[i] ? servers[i]->id->qp->qp_num : 0,
+		       recv_count[i]);
+		if (getenv("QP_SCALE_DIAG")) {
+			snprintf(cmd, sizeof(cmd), "%s %u",
+				 getenv("QP_SCALE_DIAG"),
+				 clients[i].id->qp->qp_num);
+			if (system(cmd))
+				printf("(%s failed)\n", cmd);
+		}
+	}
 	for (i = 0; i < opt.n; i++)
 		if (recv_count[i] != opt.k)
 			errors++;
@@ -319,8 +341,9 @@ int main(int argc, char **argv)
 	clients = calloc(opt.n, sizeof(*clients));
 	servers = calloc(opt.n, sizeof(*servers));
 	recv_count = calloc(opt.n, sizeof(*recv_count));
+	send_count = calloc(opt.n, sizeof(*send_count));
 	ch = rdma_create_event_channel();
-	if (!clients || !servers || !recv_count || !ch)
+	if (!clients || !servers || !recv_count || !send_count || !ch)
 		return 2;
 	fcntl(ch->fd, F_SETFL, fcntl(ch->fd, F_GETFL) | O_NONBLOCK);
 	kib0 = kernel_kib();
