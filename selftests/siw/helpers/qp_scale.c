@@ -384,6 +384,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Tear down: every client disconnects, every QP and id goes. */
+	t2 = now();
 	for (i = 0; i < started; i++)
 		if (clients[i].id && clients[i].established)
 			rdma_disconnect(clients[i].id);
@@ -410,6 +411,7 @@ int main(int argc, char **argv)
 	if (pd)
 		ibv_dealloc_pd(pd);
 	rdma_destroy_event_channel(ch);
+	printf("teardown_s=%.2f\n", now() - t2);
 	return rc;
 
 usage:
