@@ -5,7 +5,8 @@
 # each test program (default: every selftests/siw/*.sh and every C test
 # built into build/selftests/siw/), indents its TAP
 # as a nested test, and ends with "siw-selftests: N passed, N failed,
-# N skipped" counted over the individual checks.
+# N skipped" counted over the individual checks. SIW_TEST_TIMEOUT: seconds
+# per test (default 600; the debug kernel needs more).
 cd "$(dirname "$0")/siw" || exit 1
 bin=../../build/selftests/siw
 if [ $# = 0 ]; then
@@ -28,7 +29,7 @@ for t in "$@"; do
 	t=${t##*/}
 	echo "# selftests: siw: $t"
 	t0=$(date +%s)
-	timeout 600 $run > /tmp/siw-test.out 2>&1
+	timeout "${SIW_TEST_TIMEOUT:-600}" $run > /tmp/siw-test.out 2>&1
 	rc=$?
 	# Where make check's time goes (CI has a budget).
 	echo "# selftests: siw: $t took $(($(date +%s) - t0)) s"

@@ -54,7 +54,7 @@ tap_eq "siw counted $((2 * N)) live QPs while all were up" $((2 * N)) "$qps"
 ceps=$(tr -d '{}" ' < "$LOG/objects.json" | tr ',' '\n' | sed -n 's/^ceps://p')
 tap_check "and at least $((2 * N)) connection endpoints ($ceps)" [ "${ceps:-0}" -ge $((2 * N)) ]
 tap_eq "qp_scale exit status" 0 $rc
-tap_diag "scale: $N connections, $((2 * N)) QPs: $(val kib_per_qp) KiB kernel memory per QP (slab + vmalloc), setup $(val setup_s) s, traffic $(val traffic_s) s, $(( $(date +%s) - t0 )) s in all"
+tap_diag "scale: $N connections, $((2 * N)) QPs: $(val kib_per_qp) KiB kernel memory per QP (slab + vmalloc), setup $(val setup_s) s, traffic $(val traffic_s) s, teardown $(val teardown_s) s, $(( $(date +%s) - t0 )) s in all"
 tap_objects_idle "after teardown every count is idle" 1
 tap_check "rdma link delete, rmmod" sh -c "rdma link delete scsiw && rmmod siw"
 tap_check "unload logged no leak" sh -c "! dmesg | grep -q 'still live'"

@@ -107,14 +107,17 @@ static int resources(struct ibv_context *ctx)
 static int make_qp(struct rdma_cm_id *id)
 {
 	struct ibv_qp_init_attr qa = {
-		.send_cq = scq, .recv_cq = rcq, .qp_type = IBV_QPT_RC,
+		.qp_type = IBV_QPT_RC,
 		.cap = { .max_send_wr = opt.k, .max_recv_wr = opt.k,
 			 .max_send_sge = 1, .max_recv_sge = 1 },
 		.sq_sig_all = 1,
 	};
 
+	/* The CQs first: without them librdmacm would make its own. */
 	if (resources(id->verbs))
 		return -1;
+	qa.send_cq = scq;
+	qa.recv_cq = rcq;
 	return rdma_create_qp(id, pd, &qa);
 }
 
@@ -381,6 +384,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Tear down: every client disconnects, every QP and id goes. */
+	t2 = now();
 	for (i = 0; i < started; i++)
 		if (clients[i].id && clients[i].established)
 			rdma_disconnect(clients[i].id);
@@ -407,6 +411,7 @@ int main(int argc, char **argv)
 	if (pd)
 		ibv_dealloc_pd(pd);
 	rdma_destroy_event_channel(ch);
+	printf("teardown_s=%.2f\n", now() - t2);
 	return rc;
 
 usage:
