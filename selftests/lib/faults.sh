@@ -65,7 +65,22 @@ fm_peer_up() {
 	# The bridge port forwards (state 3) and both ports are up.
 	wait_for 10 grep -qx 3 /sys/class/net/fma/brport/state &&
 		wait_for 10 siw_port_state_is fmsa ACTIVE &&
-		wait_for 10 siw_port_state_is fmsb ACTIVE
+		wait_for 10 fmsb_state_is ACTIVE
+}
+
+# fmsb lives in the peer namespace, with its netdev: read its sysfs there.
+fmsb_state() {
+	in_peer sed 's/^[0-9]*: *//' /sys/class/infiniband/fmsb/ports/1/state 2> /dev/null
+}
+
+fmsb_state_is() {
+	[ "$(fmsb_state)" = "$1" ]
+}
+
+# Gone from the peer namespace, and from the initial one (where the core
+# moves the devices of a namespace that goes away).
+fmsb_gone() {
+	siw_dev_gone fmsb && ! in_peer test -e /sys/class/infiniband/fmsb 2> /dev/null
 }
 
 fm_topology_down() {

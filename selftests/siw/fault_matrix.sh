@@ -148,14 +148,14 @@ after_case alloc-fail
 link_flap() {
 	sleep 1
 	in_peer ip link set fmb down
-	wait_for 5 siw_port_state_is fmsb DOWN
-	flap_port=$(siw_port_state fmsb)
+	wait_for 5 fmsb_state_is DOWN
+	flap_port=$(fmsb_state)
 	sleep 2
 	in_peer ip link set fmb up
 }
 case_run link-down-up ok ok link_flap "-i 10000"
 tap_eq "link-down-up: fmsb's port went DOWN meanwhile" DOWN "$flap_port"
-tap_check "link-down-up: fmsb's port ACTIVE again" wait_for 10 siw_port_state_is fmsb ACTIVE
+tap_check "link-down-up: fmsb's port ACTIVE again" wait_for 10 fmsb_state_is ACTIVE
 after_case link-down-up
 
 # -- rmmod under traffic: refused while processes hold the device
@@ -184,7 +184,7 @@ del_peer_netdev() { sleep 1; in_peer ip link del fmb; }
 case_run peer-netdev-gone error - del_peer_netdev "-i 10000"
 tap_check "peer-netdev-gone: client saw DEVICE_REMOVAL" \
 	sh -c "echo '$cline' | grep -q DEVICE_REMOVAL"
-tap_check "peer-netdev-gone: fmsb removed" wait_for 20 siw_dev_gone fmsb
+tap_check "peer-netdev-gone: fmsb removed" wait_for 20 fmsb_gone
 after_case peer-netdev-gone 1
 tap_check "peer-netdev-gone: peer back" fm_peer_up
 
@@ -196,7 +196,7 @@ vanish_peer() {
 	ip netns del "$FM_NS"
 }
 case_run peer-netns-gone error - vanish_peer "-i 10000"
-tap_check "peer-netns-gone: fmsb removed" wait_for 20 siw_dev_gone fmsb
+tap_check "peer-netns-gone: fmsb removed" wait_for 20 fmsb_gone
 after_case peer-netns-gone 1
 tap_check "peer-netns-gone: peer back" fm_peer_up
 in_peer sysctl -qw net.ipv4.tcp_retries2=4
