@@ -294,8 +294,9 @@ static int traffic(void)
 		if (send_count[i] == opt.k && recv_count[i] == opt.k)
 			continue;
 		j++;
-		printf("conn %d: client qpn %u: %d of %d send completions, server qpn %u: %d receives\n",
-		       i, clients[i].id->qp->qp_num, send_count[i], opt.k,
+		printf("conn %d: client qpn %u: %d of %d send completions, ", i,
+		       clients[i].id->qp->qp_num, send_count[i], opt.k);
+		printf("server qpn %u: %d receives\n",
 		       servers[i] ? servers[i]->id->qp->qp_num : 0,
 		       recv_count[i]);
 		if (getenv("QP_SCALE_DIAG")) {
@@ -322,13 +323,26 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt(argc, argv, "n:C:k:S:p:x:")) != -1) {
 		switch (c) {
-		case 'n': opt.n = atoi(optarg); break;
-		case 'C': opt.conc = atoi(optarg); break;
-		case 'k': opt.k = atoi(optarg); break;
-		case 'S': opt.size = atoi(optarg); break;
-		case 'p': opt.port = atoi(optarg); break;
-		case 'x': opt.hook = optarg; break;
-		default: goto usage;
+		case 'n':
+			opt.n = atoi(optarg);
+			break;
+		case 'C':
+			opt.conc = atoi(optarg);
+			break;
+		case 'k':
+			opt.k = atoi(optarg);
+			break;
+		case 'S':
+			opt.size = atoi(optarg);
+			break;
+		case 'p':
+			opt.port = atoi(optarg);
+			break;
+		case 'x':
+			opt.hook = optarg;
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if (optind != argc - 1 || opt.n < 1 || opt.conc < 1 || opt.k < 1 ||
@@ -415,6 +429,7 @@ int main(int argc, char **argv)
 	return rc;
 
 usage:
-	fprintf(stderr, "usage: qp_scale ADDR [-n CONNS] [-C CONCURRENT] [-k MSGS] [-S SIZE] [-p PORT] [-x CMD]\n");
+	fprintf(stderr, "usage: qp_scale ADDR [-n CONNS] [-C CONCURRENT] [-k MSGS]\n");
+	fprintf(stderr, "                [-S SIZE] [-p PORT] [-x CMD]\n");
 	return 2;
 }

@@ -51,7 +51,7 @@
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
 
-#define RQ_BIT		(1ULL << 40)	/* wr_id of a receive */
+#define RQ_BIT		(1ULL << 40)	/* wr_id bit of a receive */
 #define CHECK_BYTES	64		/* pattern bytes verified per message */
 
 enum op { OP_SEND, OP_WRITE, OP_READ };
@@ -118,7 +118,7 @@ static void note_event(const char *what)
 	snprintf(s.events + l, sizeof(s.events) - l, "%s%s", l ? "," : "", what);
 }
 
-static int usage(void)
+static int print_usage(void)
 {
 	fprintf(stderr,
 		"usage: wr_check {-s|-c} ADDR [-p PORT] [-n OPS] [-o send|write|read]\n"
@@ -573,16 +573,18 @@ static int verdict(void)
 		rq_missing += !s.rq_seen[i];
 		rq_dup += s.rq_seen[i] > 1;
 	}
-	printf("wr_check: role=%s sq_posted=%d sq_ok=%d sq_flush=%d sq_err=%d "
-	       "sq_missing=%d sq_dup=%d rq_posted=%d rq_ok=%d rq_flush=%d "
-	       "rq_err=%d rq_missing=%d rq_dup=%d unknown=%d corrupt=%d "
-	       "msgs=%d/%d error_seen=%d first_error=%s events=%s\n",
-	       opt.server ? "server" : "client", s.sq_posted, s.sq_ok,
-	       s.sq_flush, s.sq_err, sq_missing, sq_dup, s.rq_posted, s.rq_ok,
-	       s.rq_flush, s.rq_err, rq_missing, rq_dup, s.unknown, s.corrupt,
-	       s.msgs_got, s.msgs_expected, s.error_seen,
-	       s.first_status < 0 ? "none" :
-				    ibv_wc_status_str(s.first_status),
+	/* One line, for the scripts: key=value pairs. */
+	printf("wr_check: role=%s", opt.server ? "server" : "client");
+	printf(" sq_posted=%d sq_ok=%d sq_flush=%d sq_err=%d", s.sq_posted,
+	       s.sq_ok, s.sq_flush, s.sq_err);
+	printf(" sq_missing=%d sq_dup=%d", sq_missing, sq_dup);
+	printf(" rq_posted=%d rq_ok=%d rq_flush=%d rq_err=%d", s.rq_posted,
+	       s.rq_ok, s.rq_flush, s.rq_err);
+	printf(" rq_missing=%d rq_dup=%d", rq_missing, rq_dup);
+	printf(" unknown=%d corrupt=%d msgs=%d/%d error_seen=%d", s.unknown,
+	       s.corrupt, s.msgs_got, s.msgs_expected, s.error_seen);
+	printf(" first_error=%s events=%s\n",
+	       s.first_status < 0 ? "none" : ibv_wc_status_str(s.first_status),
 	       s.events[0] ? s.events : "none");
 	if (sq_dup || rq_dup || s.unknown || s.corrupt)
 		return 1;
@@ -638,15 +640,33 @@ int main(int argc, char **argv)
 			opt.server = c == 's';
 			opt.addr = optarg;
 			break;
-		case 'p': opt.port = atoi(optarg); break;
-		case 'n': opt.n = atoi(optarg); break;
-		case 'd': opt.depth = atoi(optarg); break;
-		case 'x': opt.extra = atoi(optarg); break;
-		case 'S': opt.size = atoi(optarg); break;
-		case 'i': opt.interval_us = atoi(optarg); break;
-		case 't': opt.timeout_s = atoi(optarg); break;
-		case 'T': opt.total_s = atoi(optarg); break;
-		case 'e': opt.expect = optarg; break;
+		case 'p':
+			opt.port = atoi(optarg);
+			break;
+		case 'n':
+			opt.n = atoi(optarg);
+			break;
+		case 'd':
+			opt.depth = atoi(optarg);
+			break;
+		case 'x':
+			opt.extra = atoi(optarg);
+			break;
+		case 'S':
+			opt.size = atoi(optarg);
+			break;
+		case 'i':
+			opt.interval_us = atoi(optarg);
+			break;
+		case 't':
+			opt.timeout_s = atoi(optarg);
+			break;
+		case 'T':
+			opt.total_s = atoi(optarg);
+			break;
+		case 'e':
+			opt.expect = optarg;
+			break;
 		case 'o':
 			if (!strcmp(optarg, "send"))
 				opt.op = OP_SEND;
@@ -655,17 +675,17 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "read"))
 				opt.op = OP_READ;
 			else
-				return usage();
+				return print_usage();
 			break;
 		default:
-			return usage();
+			return print_usage();
 		}
 	}
 	if (!opt.addr || opt.n < 1 || opt.depth < 1 || opt.extra < 0 ||
 	    opt.size < 8 || opt.timeout_s < 1 ||
 	    (strcmp(opt.expect, "ok") && strcmp(opt.expect, "error") &&
 	     strcmp(opt.expect, "any")))
-		return usage();
+		return print_usage();
 
 	s.ch = rdma_create_event_channel();
 	if (!s.ch)
