@@ -20,8 +20,11 @@ run_stage() {
 	shift
 	log=$(mktemp)
 	echo "=== $name"
+	SECONDS=0
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+	# Where make check's time goes (CI has a budget).
+	echo "=== $name took $SECONDS s"
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	p=$(echo "$line" | sed -nE 's/(^|.*[^0-9])([0-9]+) passed.*/\2/p')
 	f=$(echo "$line" | sed -nE 's/.*[^0-9]([0-9]+) failed.*/\1/p')

@@ -6,7 +6,8 @@
 # built into build/selftests/siw/), indents its TAP
 # as a nested test, and ends with "siw-selftests: N passed, N failed,
 # N skipped" counted over the individual checks. SIW_TEST_TIMEOUT: seconds
-# per test (default 600; the debug kernel needs more).
+# per test (default 600; the debug kernel needs more). After each test
+# vm/reset-guest.sh undoes what a killed test left behind.
 cd "$(dirname "$0")/siw" || exit 1
 bin=../../build/selftests/siw
 if [ $# = 0 ]; then
@@ -29,8 +30,17 @@ for t in "$@"; do
 	t=${t##*/}
 	echo "# selftests: siw: $t"
 	t0=$(date +%s)
-	timeout "${SIW_TEST_TIMEOUT:-600}" $run > /tmp/siw-test.out 2>&1
+	# timeout makes its own process group; the test notes its ID so that
+	# what it leaves running can be reaped. (Not "&": background jobs
+	# would ignore SIGINT, which tests use to stop their tools.)
+	rm -f /tmp/siw-test.pgid
+	timeout -k 10 "${SIW_TEST_TIMEOUT:-600}" sh -c \
+		'ps -o pgid= $$ > /tmp/siw-test.pgid; exec "$@"' sh $run > /tmp/siw-test.out 2>&1
 	rc=$?
+	tpid=$(tr -d ' ' < /tmp/siw-test.pgid 2> /dev/null)
+	[ $rc = 124 ] && echo "not ok - $t timed out after ${SIW_TEST_TIMEOUT:-600} s" >> /tmp/siw-test.out
+	sh ../vm/reset-guest.sh $tpid >> /tmp/siw-test.out 2>&1 ||
+		echo "not ok - the VM could not be reset after $t" >> /tmp/siw-test.out
 	# Where make check's time goes (CI has a budget).
 	echo "# selftests: siw: $t took $(($(date +%s) - t0)) s"
 	sed 's/^/# /' /tmp/siw-test.out

@@ -83,12 +83,23 @@ start() {
 	grep -q Tracing "$W/$_n.out"
 }
 
-# stop NAME: SIGINT, then its exit status in $rc_NAME.
+# stop NAME: SIGINT, then its exit status in $rc_NAME. A tool that has
+# not exited 120 s later (bpftrace prints its maps on the way out, slowly
+# under TCG) is killed and gets status 137, which fails its check.
 stop() {
 	eval "_p=\$pid_$1"
+	_t0=$(date +%s)
 	kill -INT "$_p" 2> /dev/null
-	wait "$_p"
-	eval "rc_$1=$?"
+	if wait_for 120 sh -c "! kill -0 $_p 2> /dev/null || grep -q '^State:.*Z' /proc/$_p/status"; then
+		wait "$_p"
+		eval "rc_$1=$?"
+	else
+		tap_diag "$1 still running 120 s after SIGINT: killed"
+		kill -KILL "$_p" 2> /dev/null
+		wait "$_p"
+		eval "rc_$1=137"
+	fi
+	[ $(($(date +%s) - _t0)) -lt 10 ] || tap_diag "$1 took $(($(date +%s) - _t0)) s to stop"
 	PIDS=$(echo "$PIDS" | sed "s/ $_p\b//")
 }
 
@@ -110,6 +121,8 @@ perftest() {
 	siw_wait_listen "${3:-18515}"
 	timeout 300 ib_write_bw -R -F -d siw0 -p "${3:-18515}" -n "$1" -s "$2" $ADDR > "$W/bw-client.out" 2>&1
 	_crc=$?
+	wait_for 60 sh -c "! kill -0 $_sp 2> /dev/null || grep -q '^State:.*Z' /proc/$_sp/status" ||
+		kill -KILL $_sp 2> /dev/null
 	wait $_sp
 	_src=$?
 	tap_diag "ib_write_bw -n $1 -s $2: $(grep -A1 'BW average' "$W/bw-client.out" | tail -n 1 | awk '{ print $4 " MB/s" }')"
