@@ -22,8 +22,12 @@ if [ -n "$pgid" ] && pkill -0 -g "$pgid" 2> /dev/null; then
 	pkill -KILL -g "$pgid"
 	sleep 1
 fi
-tools='^(rping|ib_[a-z_]+|qperf|iperf3|bpftrace|siwtop|siw_txlat|wr_check|qp_scale|fio|dd|nvme|udaddy|rdma_server|rdma_client)$'
-left=$(pgrep "$tools")
+tools='^([^ ]*/)?(rping|ib_(write|read|send|atomic)_(bw|lat)|qperf|iperf3|bpftrace|siwtop|siw_txlat|wr_check|qp_scale|fio|nvme|udaddy|rdma_server|rdma_client)( |$)'
+left=
+for p in $(pgrep -f "$tools"); do
+	# not kernel threads (ib_* workqueues): those have no command line
+	[ -s "/proc/$p/cmdline" ] && left="$left $p"
+done
 if [ -n "$left" ]; then
 	say "killing leftover tools: $(ps -o comm= -p "$(echo $left | tr ' ' ,)" | tr '\n' ' ')"
 	kill -KILL $left 2> /dev/null
