@@ -69,11 +69,17 @@ struct siw_qp *siw_qp_get_by_id(struct siw_device *sdev, u32 id)
 {
 	struct siw_qp *qp;
 
-	rcu_read_lock();
+	/*
+	 * Under the xarray's lock, not RCU: siw_destroy_qp()'s xa_erase()
+	 * then waits for any lookup in flight, and needs no grace period
+	 * (one per QP made tearing down thousands of QPs take minutes).
+	 * Every lookup is on a control path.
+	 */
+	xa_lock(&sdev->qp_xa);
 	qp = xa_load(&sdev->qp_xa, id);
 	if (qp && !refcount_inc_not_zero(&qp->refs))
 		qp = NULL;
-	rcu_read_unlock();
+	xa_unlock(&sdev->qp_xa);
 	return qp;
 }
 
@@ -85,7 +91,7 @@ struct siw_qp *siw_qp_get_next(struct siw_device *sdev, unsigned long *index)
 {
 	struct siw_qp *qp;
 
-	rcu_read_lock();
+	xa_lock(&sdev->qp_xa);
 	for (;;) {
 		qp = xa_find(&sdev->qp_xa, index, ULONG_MAX, XA_PRESENT);
 		if (!qp || refcount_inc_not_zero(&qp->refs))
@@ -93,7 +99,7 @@ struct siw_qp *siw_qp_get_next(struct siw_device *sdev, unsigned long *index)
 		/* Being destroyed: look further. */
 		(*index)++;
 	}
-	rcu_read_unlock();
+	xa_unlock(&sdev->qp_xa);
 	return qp;
 }
 
@@ -756,9 +762,8 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 		siw_nl_qp_state(qp);
 	}
 
-	/* After this grace period no lookup can find and take the QP. */
+	/* Lookups hold the xarray's lock: none can find the QP after this. */
 	xa_erase(&sdev->qp_xa, siw_qp_id(qp));
-	synchronize_rcu();
 
 	/* A consumer may destroy without disconnecting first. */
 	if (qp->cep)

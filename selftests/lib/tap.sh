@@ -14,15 +14,27 @@ TAP_LOG=${TMPDIR:-/tmp}/tap-cmd.$$
 
 echo "TAP version 13"
 
+# SIW_TAP_TIMES=1: after each result, a diagnostic with the seconds
+# since the last one (where a test's time goes).
+tap_t0=$(date +%s)
+tap_time() {
+	[ "${SIW_TAP_TIMES:-0}" = 1 ] || return 0
+	_now=$(date +%s)
+	echo "# +$((_now - tap_t0)) s"
+	tap_t0=$_now
+}
+
 tap_ok() {
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n - $*"
+	tap_time
 }
 
 tap_not_ok() {
 	tap_n=$((tap_n + 1))
 	tap_failed=$((tap_failed + 1))
 	echo "not ok $tap_n - $*"
+	tap_time
 }
 
 # tap_check DESC CMD...: CMD must succeed.

@@ -70,17 +70,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start NAME CMD...: run CMD in the background, stdout and stderr to
-# $W/NAME.out; its PID in $pid_NAME. Wait (up to 180 s: bpftrace compiles
-# for seconds under TCG) until it says it is tracing.
-start() {
+# launch NAME CMD...: run CMD in the background, stdout and stderr to
+# $W/NAME.out; its PID in $pid_NAME.
+launch() {
 	_n=$1
 	shift
 	"$@" > "$W/$_n.out" 2>&1 &
 	eval "pid_$_n=$!"
 	PIDS="$PIDS $!"
-	wait_for 180 grep -q -e 'Tracing' -e 'ERROR' -e 'rror:' "$W/$_n.out"
-	grep -q Tracing "$W/$_n.out"
+}
+
+# tracing NAME: wait (up to 180 s: bpftrace compiles for seconds under
+# TCG) until NAME says it is tracing.
+tracing() {
+	wait_for 180 grep -q -e 'Tracing' -e 'ERROR' -e 'rror:' "$W/$1.out"
+	grep -q Tracing "$W/$1.out"
+}
+
+# start NAME CMD...: launch, then wait until it traces.
+start() {
+	launch "$@"
+	tracing "$1"
 }
 
 # stop NAME: SIGINT, then its exit status in $rc_NAME. A tool that has
@@ -106,6 +116,19 @@ stop() {
 # bt NAME: bpftrace script bpf-tools/siw_NAME.bt as background tool bt_NAME.
 bt() {
 	tap_check "siw_$1.bt attaches" start "bt_$1" bpftrace "$BT/siw_$1.bt"
+}
+
+# bt_launch NAME... then bt_tracing NAME...: several scripts compiled at
+# once (each takes 7 to 40 s under TCG; the VM has two CPUs).
+bt_launch() {
+	for _b in "$@"; do
+		launch "bt_$_b" bpftrace "$BT/siw_$_b.bt"
+	done
+}
+bt_tracing() {
+	for _b in "$@"; do
+		tap_check "siw_$_b.bt attaches" tracing "bt_$_b"
+	done
 }
 
 stopped() { # NAME DESC
@@ -201,14 +224,15 @@ tap_check "load siw, siw0 on bt0" setup || tap_skip_all "cannot set up siw0"
 N=2000
 SIZE=65536
 WANT=$((N * SIZE))
+# siw_errors.bt is for part 3; it starts now so that it compiles
+# alongside the others (parts 1 and 2 make no Terminate or CRC error).
+bt_launch txlat qptop connlat errors
 tap_check "siwtop -j attaches" start top_j "$B/siwtop" -j -i 1
 tap_check "siwtop (plain, not a tty) attaches" start top_p "$B/siwtop" -i 1
 tap_check "siw_txlat -P attaches" start lat_p "$B/siw_txlat" -P
 tap_check "siw_txlat -C 0 attaches" start lat_c0 "$B/siw_txlat" -C 0
 tap_check "siw_txlat -q 3 attaches" start lat_q3 "$B/siw_txlat" -q 3
-bt txlat
-bt qptop
-bt connlat
+bt_tracing txlat qptop connlat errors
 ftrace_on siw_doorbell
 tap_check "ib_write_bw -n $N -s $SIZE" perftest $N $SIZE
 sleep 2
@@ -323,7 +347,6 @@ fi
 
 # ---------------------------------------------------------------- 3
 if [ -r "$YNLDIR/tools/net/ynl/cli.py" ] && command -v rping > /dev/null; then
-	bt errors
 	IDX=$(rdma dev show siw0 | cut -d: -f1)
 	$YNL --do dev-set --json "{\"index\": $IDX, \"crc-required\": 1}" > /dev/null
 	$YNL --do fault-add --json "{\"dev-index\": $IDX, \"type\": \"corrupt\", \"every\": 3, \"count\": 1}" > /dev/null

@@ -41,10 +41,12 @@ teardown() {
 # down by the kernel's uverbs cleanup, the server sees the connection go
 # and ends (or is stopped), and nothing stays behind.
 kill_mid_transfer() {
-	ib_write_bw -R -F -D 60 -s 65536 > "$LOG/kill.server" 2>&1 &
+	# Iterations, not -D: in duration mode perftest's server does not
+	# look at its QP until the time is up (the test then waited 60 s).
+	ib_write_bw -R -F -n 1000000 -s 65536 > "$LOG/kill.server" 2>&1 &
 	spid=$!
 	siw_wait_listen 18515 || return 1
-	ib_write_bw -R -F -D 60 -s 65536 $ADDR > "$LOG/kill.client" 2>&1 &
+	ib_write_bw -R -F -n 1000000 -s 65536 $ADDR > "$LOG/kill.client" 2>&1 &
 	_cpid=$!
 	# Wait until data moves (the client prints its header when it runs).
 	wait_for 30 grep -q "local address" "$LOG/kill.client" || {

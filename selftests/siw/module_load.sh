@@ -10,10 +10,10 @@ siw_loaded && siw_unload
 ncpu=$(nproc)
 all=$(i=0; while [ $i -lt "$ncpu" ]; do printf 'siw_tx/%d ' $i; i=$((i + 1)); done | sed 's/ $//')
 
-# 20 load/unload cycles; every unload must leave no thread behind.
+# 10 load/unload cycles; every unload must leave no thread behind.
 cycles_ok=0
 i=0
-while [ $i -lt 20 ]; do
+while [ $i -lt 10 ]; do
 	siw_load || break
 	[ "$(siw_tx_threads)" = "$all" ] || break
 	siw_unload || break
@@ -22,7 +22,7 @@ while [ $i -lt 20 ]; do
 	cycles_ok=$((cycles_ok + 1))
 	i=$((i + 1))
 done
-tap_eq "20 load/unload cycles, TX threads on all CPUs and gone after unload" 20 $cycles_ok
+tap_eq "10 load/unload cycles, TX threads on all CPUs and gone after unload" 10 $cycles_ok
 siw_loaded && siw_unload
 
 tap_check "no WARN or BUG after load cycles" dmesg_clean

@@ -146,7 +146,9 @@ PROVIDER=ours
 tap_check "make install of userlib" make -s -C "$SIW_TOP/userlib" install
 tap_check "siw.driver points libibverbs at our provider" \
 	grep -q "^driver /usr/local/lib/libibverbs/libsiw" /etc/libibverbs.d/siw.driver
-for t in verbs_qp verbs_cq verbs_mr verbs_srq verbs_ring_fuzz; do
+# verbs_ring_fuzz is not repeated here: it writes the kernel's rings
+# directly, whichever provider mapped them, and run-guest.sh runs it.
+for t in verbs_qp verbs_cq verbs_mr verbs_srq; do
 	c_test $t
 done
 c_test verbs_provider SIW_PROVIDER=ours

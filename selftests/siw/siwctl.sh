@@ -122,10 +122,8 @@ wait_rts() {
 }
 
 # --- the tool itself -------------------------------------------------
-out=$(make -s -C "$SIW_TOP/ctl" OUT="$T/build" 2>&1)
-rc=$?
-tap_eq "make -C ctl builds with -Wall -Wextra -Werror, no output" "0:" "$rc:$out"
-
+# (ctl/Makefile builds with -Wall -Wextra -Werror on the host; building
+# it again here took 45 s under TCG.)
 run version -V
 tap_eq "siwctl -V prints the version" "0:siwctl" "$rc:$(cut -d' ' -f1 "$T/version.out")"
 run help help
