@@ -109,15 +109,9 @@ static int post_send_op(struct conn *c, enum ibv_wr_opcode op)
 	return ibv_post_send(c->id->qp, &wr, &bad);
 }
 
-static void conn_free(struct conn *c)
+/* The buffers and @c itself; not its QP or id. */
+static void conn_free_bufs(struct conn *c)
 {
-	int i;
-
-	for (i = 0; i < MAX_CONN; i++)
-		if (conns[i] == c)
-			conns[i] = NULL;
-	if (c->id->qp)
-		rdma_destroy_qp(c->id);
 	if (c->recv_mr)
 		ibv_dereg_mr(c->recv_mr);
 	if (c->send_mr)
@@ -125,8 +119,21 @@ static void conn_free(struct conn *c)
 	if (c->data_mr)
 		ibv_dereg_mr(c->data_mr);
 	free(c->data);
-	rdma_destroy_id(c->id);
 	free(c);
+}
+
+static void conn_free(struct conn *c)
+{
+	struct rdma_cm_id *id = c->id;
+	int i;
+
+	for (i = 0; i < MAX_CONN; i++)
+		if (conns[i] == c)
+			conns[i] = NULL;
+	if (id->qp)
+		rdma_destroy_qp(id);
+	conn_free_bufs(c);
+	rdma_destroy_id(id);
 }
 
 /* The rdma_cm context lives in the id; flush completions name @c too. */
@@ -184,14 +191,7 @@ static int conn_setup(struct rdma_cm_id *id)
 	}
 	return 0;
 err:
-	if (c->recv_mr)
-		ibv_dereg_mr(c->recv_mr);
-	if (c->send_mr)
-		ibv_dereg_mr(c->send_mr);
-	if (c->data_mr)
-		ibv_dereg_mr(c->data_mr);
-	free(c->data);
-	free(c);
+	conn_free_bufs(c);
 	return -1;
 }
 
