@@ -28,6 +28,8 @@ const struct field qp_fields[] = {
 	{ SIW_A_QP_CRC, "crc", FT_BOOL, NULL },
 	{ SIW_A_QP_MARKERS_TX, "markers_tx", FT_BOOL, NULL },
 	{ SIW_A_QP_MARKERS_RX, "markers_rx", FT_BOOL, NULL },
+	{ SIW_A_QP_RDMAP_EXT, "rdmap_ext", FT_BOOL, NULL },
+	{ SIW_A_QP_GSO, "gso", FT_BOOL, NULL },
 	{ SIW_A_QP_SK_WMEM_QUEUED, "sk_wmem_queued", FT_U32, NULL },
 	{ SIW_A_QP_SK_SNDBUF, "sk_sndbuf", FT_U32, NULL },
 };
@@ -44,6 +46,15 @@ static void cell_u(struct table *t, const struct rec *r, int attr)
 {
 	if (rec_has(r, attr))
 		table_cell(t, "%llu", (unsigned long long)rec_u(r, attr));
+	else
+		table_cell(t, "-");
+}
+
+/* A negotiated setting: "on", "off", or "-" before connecting. */
+static void cell_onoff(struct table *t, const struct rec *r, int attr)
+{
+	if (rec_has(r, attr))
+		table_cell(t, "%s", rec_u(r, attr) ? "on" : "off");
 	else
 		table_cell(t, "-");
 }
@@ -89,6 +100,8 @@ static void qp_table(struct recs *rs, struct devmap *m)
 	table_col(t, "MPA", true);
 	table_col(t, "CRC", false);
 	table_col(t, "MARKERS", false);
+	table_col(t, "EXT", false);
+	table_col(t, "GSO", false);
 	table_col(t, "SNDQ", true);
 	table_col(t, "SNDBUF", true);
 	table_col(t, "TX_BYTES", true);
@@ -127,15 +140,14 @@ static void qp_table(struct recs *rs, struct devmap *m)
 		cell_u(t, r, SIW_A_QP_SQ_SIZE);
 		cell_u(t, r, SIW_A_QP_RQ_SIZE);
 		cell_u(t, r, SIW_A_QP_MPA_REV);
-		if (rec_has(r, SIW_A_QP_CRC))
-			table_cell(t, "%s", rec_u(r, SIW_A_QP_CRC) ? "on" : "off");
-		else
-			table_cell(t, "-");
+		cell_onoff(t, r, SIW_A_QP_CRC);
 		if (!rec_has(r, SIW_A_QP_MARKERS_TX))
 			table_cell(t, "-");
 		else
 			table_cell(t, "%s", mtx && mrx ? "on" : mtx ? "tx" :
 					    mrx ? "rx" : "off");
+		cell_onoff(t, r, SIW_A_QP_RDMAP_EXT);
+		cell_onoff(t, r, SIW_A_QP_GSO);
 		cell_u(t, r, SIW_A_QP_SK_WMEM_QUEUED);
 		cell_u(t, r, SIW_A_QP_SK_SNDBUF);
 		if (r->stats.present) {

@@ -378,7 +378,9 @@ static int siw_nl_fill_qp(struct sk_buff *skb, struct siw_qp *qp,
 	    (nla_put_u8(skb, SIW_A_QP_MPA_REV, qp->conn.mpa_rev) ||
 	     nla_put_u8(skb, SIW_A_QP_CRC, qp->conn.crc) ||
 	     nla_put_u8(skb, SIW_A_QP_MARKERS_TX, qp->conn.markers_tx) ||
-	     nla_put_u8(skb, SIW_A_QP_MARKERS_RX, qp->conn.markers_rx)))
+	     nla_put_u8(skb, SIW_A_QP_MARKERS_RX, qp->conn.markers_rx) ||
+	     nla_put_u8(skb, SIW_A_QP_RDMAP_EXT, qp->conn.ext) ||
+	     nla_put_u8(skb, SIW_A_QP_GSO, qp->conn.gso)))
 		goto cancel;
 	if (sk &&
 	    (nla_put_u32(skb, SIW_A_QP_SK_WMEM_QUEUED,

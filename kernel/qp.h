@@ -43,6 +43,7 @@ struct siw_conn_params {
 	bool markers_tx;	/* we insert markers towards the peer */
 	bool markers_rx;	/* the peer inserts markers towards us */
 	bool ext;		/* RFC 7306 atomics and immediate data */
+	bool gso;		/* FPDUs may be larger than the MSS */
 };
 
 /*

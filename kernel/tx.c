@@ -45,6 +45,11 @@
 #define SIW_TX_MIN_ULPDU	256
 /* With markers, keep every FPDUPTR within 16 bits. */
 #define SIW_TX_MAX_ULPDU_MARKERS	60000
+/*
+ * Payload of a GSO FPDU (conn.gso, no markers): 15 pages, so that a
+ * 64 KiB message goes in two FPDUs and the pieces stay page-sized.
+ */
+#define SIW_TX_GSO_PAYLOAD	(15 * 4096)
 
 /* The frame: ULPDU_Length, the largest ULPDU, pad, CRC. */
 #define SIW_TX_FRAME_MAX	(SIW_MPA_LEN_SIZE + SIW_MPA_ULPDU_MAX + 3 + \
@@ -931,11 +936,25 @@ static void siw_tx_fault(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	}
 }
 
+/*
+ * Largest payload of the next FPDU: one MSS worth (RFC 5044), or, with a
+ * peer that agreed to GSO FPDUs, SIW_TX_GSO_PAYLOAD for TCP to segment.
+ */
+static u32 siw_tx_max_payload(struct siw_qp *qp, u32 hdr_len)
+{
+	/* Room for the largest header (Atomic Request) in ULPDU_Length. */
+	BUILD_BUG_ON(SIW_TX_GSO_PAYLOAD + SIW_DDP_UNTAGGED_HDR_LEN +
+		     SIW_RREQ_HDR_LEN * 2 > SIW_MPA_ULPDU_MAX);
+	if (qp->conn.gso && !qp->conn.markers_tx)
+		return SIW_TX_GSO_PAYLOAD;
+	return siw_tx_max_ulpdu(qp) - hdr_len;
+}
+
 /* Build the next FPDU of the message in progress. */
 static void siw_tx_frame(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
 	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(tx->op);
-	u32 max = siw_tx_max_ulpdu(qp) - oi->hdr_len, seg = 0;
+	u32 max = siw_tx_max_payload(qp, oi->hdr_len), seg = 0;
 	int rv;
 
 	if (qp->conn.markers_tx)

@@ -252,7 +252,17 @@ const char *siw_term_ecode_name(u8 layer, u8 etype, u8 ecode);
 #define SIW_MPA_FLAG_C		0x40	/* CRC */
 #define SIW_MPA_FLAG_R		0x20	/* reject (reply only) */
 #define SIW_MPA_FLAG_E		0x10	/* RFC 6581 enhanced, rev 2 only */
-#define SIW_MPA_FLAG_GSO	0x08	/* Linux siw private: GSO exp. */
+/*
+ * FPDUs larger than one MSS ("GSO FPDUs", up to 64 KiB, segmented by
+ * TCP). RFC 5044 bounds an FPDU by the MSS so that a receiver can place
+ * each segment on its own; a siw receiver reassembles the stream anyway,
+ * so two siw peers may agree to drop the bound. A request offers with
+ * GSO (the bit Linux's siw reserves for the same idea, its try_gso), a
+ * reply accepts with GSO_ACK: a bit no request carries, because Linux's
+ * siw echoes a request's reserved bits in its reply.
+ */
+#define SIW_MPA_FLAG_GSO	0x08
+#define SIW_MPA_FLAG_GSO_ACK	0x01
 /*
  * siw private: the RFC 7306 RDMAP extensions (atomics, immediate data).
  * RFC 7306 leaves discovery to the ULP; two reserved flags let two siw
@@ -297,7 +307,7 @@ struct siw_mpa_rr {
 	bool crc;
 	bool reject;
 	bool enhanced;		/* rev 2 with E flag: ird/ord/p2p valid */
-	bool gso;		/* Linux siw GSO flag (informational) */
+	bool gso;		/* GSO offered (request), accepted (reply) */
 	bool ext;		/* RFC 7306: EXT offered, EXT_ACK accepted */
 	bool p2p;
 	u8 rtr;			/* SIW_RTR_* bits offered/selected */
@@ -325,6 +335,7 @@ struct siw_mpa_policy {
 	bool enhanced;		/* RFC 6581 exchange (needs rev 2) */
 	bool p2p;		/* request (initiator) / accept (responder) */
 	bool ext;		/* offer / accept the RFC 7306 extensions */
+	bool gso;		/* offer / accept FPDUs larger than the MSS */
 	u8 rtr;			/* SIW_RTR_* we can send / accept */
 	u16 ird;		/* wanted inbound read queue depth */
 	u16 ord;		/* wanted outbound read queue depth */
@@ -340,6 +351,7 @@ struct siw_mpa_result {
 	bool enhanced;
 	bool p2p;
 	bool ext;		/* both sides speak the RFC 7306 extensions */
+	bool gso;		/* both may send FPDUs larger than the MSS */
 	u8 rtr;			/* selected RTR type (one bit) or 0 */
 	u16 ird;
 	u16 ord;

@@ -60,7 +60,8 @@ int siw_mpa_parse_hdr(const void *buf, size_t len, enum siw_mpa_type type,
 	rr->markers = !!(rr->flags & SIW_MPA_FLAG_M);
 	rr->crc = !!(rr->flags & SIW_MPA_FLAG_C);
 	rr->reject = !!(rr->flags & SIW_MPA_FLAG_R);
-	rr->gso = !!(rr->flags & SIW_MPA_FLAG_GSO);
+	rr->gso = !!(rr->flags & (type == SIW_MPA_REQ ? SIW_MPA_FLAG_GSO :
+						   SIW_MPA_FLAG_GSO_ACK));
 	rr->ext = !!(rr->flags & (type == SIW_MPA_REQ ? SIW_MPA_FLAG_EXT :
 						   SIW_MPA_FLAG_EXT_ACK));
 
@@ -186,7 +187,8 @@ int siw_mpa_encode(const struct siw_mpa_rr *rr, void *buf, size_t len)
 	if (rr->enhanced)
 		flags |= SIW_MPA_FLAG_E;
 	if (rr->gso)
-		flags |= SIW_MPA_FLAG_GSO;
+		flags |= rr->type == SIW_MPA_REQ ? SIW_MPA_FLAG_GSO :
+						   SIW_MPA_FLAG_GSO_ACK;
 	if (rr->ext && !rr->reject)
 		flags |= rr->type == SIW_MPA_REQ ? SIW_MPA_FLAG_EXT :
 						   SIW_MPA_FLAG_EXT_ACK;
@@ -279,6 +281,7 @@ int siw_mpa_req_init(const struct siw_mpa_policy *pol, const void *pd,
 	req->markers = pol->markers_rx;
 	req->crc = pol->crc_required;
 	req->ext = pol->ext;
+	req->gso = pol->gso;
 	req->enhanced = pol->enhanced;
 	if (req->enhanced) {
 		req->ird = pol->ird;
@@ -335,6 +338,7 @@ int siw_mpa_negotiate_req(const struct siw_mpa_policy *pol,
 	res->ird = pol->ird;
 	res->ord = pol->ord;
 	res->ext = req->ext && pol->ext;
+	res->gso = req->gso && pol->gso;
 
 	res->enhanced = req->enhanced && pol->enhanced &&
 			res->rev == SIW_MPA_REV_2;
@@ -389,6 +393,7 @@ int siw_mpa_rep_init(const struct siw_mpa_result *res, const void *pd,
 	rep->markers = res->markers_rx;
 	rep->crc = res->crc;
 	rep->ext = res->ext;
+	rep->gso = res->gso;
 	rep->enhanced = res->enhanced;
 	if (rep->enhanced) {
 		rep->ird = res->ird;
@@ -470,6 +475,9 @@ int siw_mpa_negotiate_rep(const struct siw_mpa_policy *pol,
 	if (rep->ext && !req->ext)
 		return SIW_ERR_MPA_REQ_REP;
 	res->ext = rep->ext;
+	if (rep->gso && !req->gso)
+		return SIW_ERR_MPA_REQ_REP;
+	res->gso = rep->gso;
 
 	res->rev = rep->rev;
 	res->crc = rep->crc;

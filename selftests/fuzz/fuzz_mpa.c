@@ -51,7 +51,9 @@ static void roundtrip(const uint8_t *data, size_t size,
 	CHECK(n == rr->frame_len);
 	/* a reject never claims the RFC 7306 extensions */
 	known = SIW_MPA_FLAG_M | SIW_MPA_FLAG_C | SIW_MPA_FLAG_R |
-		SIW_MPA_FLAG_GSO | (rr->enhanced ? SIW_MPA_FLAG_E : 0) |
+		(rr->type == SIW_MPA_REQ ? SIW_MPA_FLAG_GSO :
+		 SIW_MPA_FLAG_GSO_ACK) |
+		(rr->enhanced ? SIW_MPA_FLAG_E : 0) |
 		(rr->reject ? 0 : rr->type == SIW_MPA_REQ ?
 		 SIW_MPA_FLAG_EXT : SIW_MPA_FLAG_EXT_ACK);
 	CHECK(!memcmp(buf, data, SIW_MPA_OFF_FLAGS));
@@ -81,6 +83,7 @@ static int initiator_policy(const struct siw_mpa_rr *req,
 	ip->rtr = req->rtr;
 	ip->ird = req->ird;
 	ip->ord = req->ord;
+	ip->gso = req->gso;
 	ip->max_ird = SIW_MPA_V2_IRD_ORD_MASK;
 	/* Linux-style p2p without offered types is not ours to send */
 	return req->p2p && !req->rtr ? -EINVAL : 0;
@@ -109,6 +112,7 @@ static void negotiate(const struct siw_mpa_rr *req, const uint8_t *data,
 	rp.ird = k & 0x0f;
 	rp.ord = k >> 4;
 	rp.max_ird = k & 0x20 ? 0 : 64;
+	rp.gso = !(k & 0x08);
 
 	rv = siw_mpa_negotiate_req(&rp, req, &rres);
 	CHECK(rv == 0 || rv == SIW_ERR_MPA_REQ_REP || rv == SIW_ERR_MPA_IRD ||
@@ -141,6 +145,7 @@ static void negotiate(const struct siw_mpa_rr *req, const uint8_t *data,
 	CHECK(ires.crc == rres.crc && ires.rev == rres.rev);
 	CHECK(ires.enhanced == rres.enhanced && ires.p2p == rres.p2p);
 	CHECK(ires.rtr == rres.rtr);
+	CHECK(ires.gso == rres.gso && rres.gso == (req->gso && rp.gso));
 	CHECK(ires.markers_tx == rres.markers_rx);
 	CHECK(ires.markers_rx == rres.markers_tx);
 	if (ires.enhanced) {
@@ -170,6 +175,7 @@ static void initiate(const struct siw_mpa_rr *rep, u8 k, u8 k2)
 	ip.rtr = ip.p2p ? ((k2 & SIW_RTR_MASK) ? k2 & SIW_RTR_MASK :
 			   SIW_RTR_WRITE) : 0;
 	ip.ext = k & 0x80;
+	ip.gso = (k ^ k2) & 4;
 	ip.ird = k2 >> 3 & 7;
 	ip.ord = k2 >> 6;
 	max_ird = k2 & 0x20 ? 0 : 32;
@@ -200,6 +206,7 @@ static void initiate(const struct siw_mpa_rr *rep, u8 k, u8 k2)
 	CHECK(!res.markers_tx || ip.markers_tx);
 	CHECK(res.markers_rx == req.markers);
 	CHECK(!res.ext || (req.ext && rep->ext));
+	CHECK(res.gso == (req.gso && rep->gso));
 	CHECK(res.enhanced == req.enhanced);
 	if (!res.enhanced)
 		return;

@@ -86,6 +86,31 @@ for mode in "default" "mpa_crc_required=1" "mpa_rev=1" "mpa_rev=1 mpa_crc_requir
 	teardown
 done
 
+# GSO FPDUs: Linux's siw echoes our request's offer (0x08) in its reply
+# but never sets the acceptance bit: our QP must stay on MSS-sized FPDUs.
+CTL=$SIW_TOP/build/ctl/siwctl
+qp_gso() { # DEV: the gso field of its QP in RTS ("" while there is none)
+	"$CTL" -j qp show dev "$1" state rts 2> /dev/null | tr ',{}' '\n\n\n' |
+		sed -n 's/^ *"gso": *//p' | head -n 1
+}
+qp_connected() {
+	[ -n "$(qp_gso "$1")" ]
+}
+if [ -x "$CTL" ] && setup; then
+	rping -s -a $THEIRS -C 1000 -S 4096 > /tmp/interop-server.log 2>&1 &
+	spid=$!
+	siw_wait_listen 7174
+	rping -c -a $THEIRS -I $OURS -C 1000 -V -S 4096 > /tmp/interop-client.log 2>&1 &
+	cpid=$!
+	wait_for 60 qp_connected siw0
+	tap_eq "[gso] our client -> Linux siw server: GSO FPDUs not negotiated" false "$(qp_gso siw0)"
+	kill $cpid $spid 2> /dev/null
+	wait $cpid $spid 2> /dev/null
+	teardown
+else
+	tap_not_ok "[gso] set up both drivers (and siwctl)"
+fi
+
 # RFC 7306: Linux's siw does not speak the extensions. Our provider's
 # atomic and immediate posts towards it must fail at post time, and a
 # plain Send must still arrive (no Terminate from the peer).

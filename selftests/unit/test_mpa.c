@@ -702,6 +702,55 @@ static void test_ext(void)
 	   "ext: an accepting reply carries flag 0x02 only");
 }
 
+/* GSO FPDUs: like the extensions, with a reply bit no request carries */
+static void test_gso(void)
+{
+	struct siw_mpa_policy ip, rp;
+	struct siw_mpa_result ir, rr;
+	struct siw_mpa_rr req, rep;
+	u8 b[SIW_MPA_MAX_FRAME];
+	int n;
+
+	init_pol(&ip, 4, 4);
+	init_pol(&rp, 4, 4);
+	ip.gso = rp.gso = true;
+	is_num(exchange(&ip, &rp, &ir, &rr), 0, "gso: both offer");
+	ok(ir.gso && rr.gso, "gso: on at both ends");
+	rp.gso = false;
+	is_num(exchange(&ip, &rp, &ir, &rr), 0, "gso: responder lacks it");
+	ok(!ir.gso && !rr.gso, "gso: off at both ends (responder lacks it)");
+	ip.gso = false;
+	rp.gso = true;
+	is_num(exchange(&ip, &rp, &ir, &rr), 0, "gso: initiator lacks it");
+	ok(!ir.gso && !rr.gso, "gso: off at both ends (initiator lacks it)");
+
+	/* the request carries 0x08; a reply that accepts carries 0x01 */
+	ip.gso = true;
+	siw_mpa_req_init(&ip, NULL, 0, &req);
+	n = siw_mpa_encode(&req, b, sizeof(b));
+	ok(n > 0 && (b[SIW_MPA_OFF_FLAGS] & SIW_MPA_FLAG_GSO) &&
+	   !(b[SIW_MPA_OFF_FLAGS] & SIW_MPA_FLAG_GSO_ACK),
+	   "gso: request carries flag 0x08 only");
+	/* Linux's siw echoes 0x08 in its reply: that is no acceptance */
+	memcpy(b, SIW_MPA_KEY_REP, SIW_MPA_KEY_LEN);
+	is_num(siw_mpa_parse(b, (size_t)n, SIW_MPA_REP, &rep), 0,
+	       "gso: an echoed request parses as a reply");
+	ok(!rep.gso, "gso: the echoed offer is not an acceptance");
+	is_num(siw_mpa_negotiate_rep(&ip, &req, &rep, &ir), 0,
+	       "gso: negotiation with the echo succeeds");
+	ok(!ir.gso, "gso: off after an echo");
+	rep.gso = true;
+	n = siw_mpa_encode(&rep, b, sizeof(b));
+	ok(n > 0 && (b[SIW_MPA_OFF_FLAGS] & SIW_MPA_FLAG_GSO_ACK) &&
+	   !(b[SIW_MPA_OFF_FLAGS] & SIW_MPA_FLAG_GSO),
+	   "gso: an accepting reply carries flag 0x01 only");
+	/* an acceptance nobody asked for */
+	ip.gso = false;
+	siw_mpa_req_init(&ip, NULL, 0, &req);
+	is_num(siw_mpa_negotiate_rep(&ip, &req, &rep, &ir),
+	       SIW_ERR_MPA_REQ_REP, "gso: unsolicited acceptance refused");
+}
+
 void test_mpa(void)
 {
 	diag("MPA request/reply");
@@ -713,4 +762,5 @@ void test_mpa(void)
 	test_p2p();
 	test_policy_errors();
 	test_ext();
+	test_gso();
 }
