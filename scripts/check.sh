@@ -54,7 +54,7 @@ vm_start() {
 	local kver=$1
 	rm -f "results/vm-$kver.rc"
 	( SIW_VM_LOCK=/tmp/siw-vm.$kver.lock \
-		selftests/vm/run-vm.sh -t 2100 "$kver" "results/vm-$kver" sh selftests/run-guest.sh \
+		selftests/vm/run-vm.sh -t 3000 "$kver" "results/vm-$kver" sh selftests/run-guest.sh \
 		> "results/vm-$kver.log" 2>&1
 	  echo $? > "results/vm-$kver.rc" ) &
 }

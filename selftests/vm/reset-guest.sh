@@ -5,7 +5,7 @@
 # test, so that one test killed by its timeout (its EXIT trap never ran)
 # does not make every later test fail at "load siw". Kills what is left
 # of the test's process group, then every known traffic tool, NVMe-oF
-# state, namespaces, rdma links, every netdev but lo (the VM has no NIC),
+# state, namespaces, rdma links, dummy/veth/bridge netdevs,
 # qdiscs on lo and both siw modules (ours and Linux's, for interop).
 # Prints one "# reset: ..." line per thing it had to undo; prints nothing
 # when the test cleaned up after itself. Exit 1 if siw stays loaded.
@@ -77,14 +77,14 @@ for d in $links; do
 	rdma link delete "$d" 2> /dev/null
 done
 
-for l in $(ip -o link show 2> /dev/null | sed -n 's/^[0-9]*: \([^:@]*\)[:@].*/\1/p'); do
-	case $l in
-	lo | eth* | ens* | enp*) ;;
-	*)
+# The kinds of netdev tests create (not tunl0, sit0 and the like, which
+# appear with their modules and cannot be deleted).
+for kind in dummy veth bridge; do
+	for l in $(ip -o link show type $kind 2> /dev/null | sed -n 's/^[0-9]*: \([^:@]*\)[:@].*/\1/p'); do
+		ip link show "$l" > /dev/null 2>&1 || continue	# veth peer went
 		say "deleting netdev $l"
 		ip link del "$l" 2> /dev/null
-		;;
-	esac
+	done
 done
 
 rc=0

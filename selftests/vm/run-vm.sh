@@ -92,9 +92,10 @@ if [ $qemu_rc = 124 ] || [ $qemu_rc = 137 ]; then
 	echo "run-vm: $kver: guest did not finish within ${timeout}s"
 	fail=1
 fi
-if grep -Eq "$bad" "$out/console.log" "$out/dmesg.txt" 2>/dev/null; then
+# (not user-space crashes: "traps: PROG[PID] general protection fault")
+if cat "$out/console.log" "$out/dmesg.txt" 2>/dev/null | grep -v ' traps: ' | grep -Eq "$bad"; then
 	echo "run-vm: $kver: kernel reported a problem:"
-	grep -Eh -m5 "$bad" "$out/console.log" "$out/dmesg.txt" 2>/dev/null
+	cat "$out/console.log" "$out/dmesg.txt" 2>/dev/null | grep -v ' traps: ' | grep -E -m5 "$bad"
 	fail=1
 fi
 if [ ! -f "$out/exit-code" ]; then
