@@ -3,11 +3,13 @@
 #
 # bench/veth.sh, inside the test VM: siw between two network namespaces
 # joined by a veth pair with an Ethernet MTU (VETH_MTU, default 1500),
-# the path where one FPDU per MSS costs most. For mpa_gso=0 (one FPDU per
-# MSS, as RFC 5044 asks) and mpa_gso=1 (FPDUs of up to 60 KiB that TCP
-# segments), VETH_ROUNDS rounds (default 3) of perftest bandwidth and
-# latency over rdma_cm, then iperf3 on the same path. Prints one line
-# per measurement ("veth: ...") and the medians; exits 1 if a run failed.
+# the path where one FPDU per MSS costs most. Our siw with mpa_gso=0 (one
+# FPDU per MSS, as RFC 5044 asks) and mpa_gso=1 (FPDUs of up to 60 KiB
+# that TCP segments), Linux's in-tree siw (built by
+# scripts/build-linux-siw.sh, if there), VETH_ROUNDS rounds (default 3) of
+# perftest bandwidth and latency over rdma_cm (rdma-core's stock provider
+# for all), then iperf3 on the same path. Prints one line per measurement
+# ("veth: ...") and the medians; exits 1 if a run failed.
 #
 #   selftests/vm/run-vm.sh -t 1800 $(scripts/kvers.sh 6.1) results/veth \
 #       sh bench/veth.sh
@@ -29,12 +31,17 @@ rm -rf "$LOG"
 mkdir -p "$LOG"
 failed=0
 
+LINUX_KO=build/linux-siw/$(uname -r)/siw_linux.ko
+impls="mpa_gso=0 mpa_gso=1"
+[ -r "$LINUX_KO" ] && impls="$impls linux-siw"
+
 cleanup() {
-	rdma link delete vsa 2> /dev/null
-	rdma link delete vsb 2> /dev/null
+	ip netns exec vba rdma link delete vsa 2> /dev/null
+	ip netns exec vbb rdma link delete vsb 2> /dev/null
 	ip netns del vba 2> /dev/null
 	ip netns del vbb 2> /dev/null
 	siw_loaded && siw_unload
+	grep -q '^siw_linux ' /proc/modules && rmmod siw_linux
 }
 trap cleanup EXIT
 siw_loaded && siw_unload
@@ -48,36 +55,53 @@ ip netns add vba && ip netns add vbb &&
 	ip -n vba link set lo up && ip -n vbb link set lo up ||
 	{ echo "veth: cannot set up the namespaces"; exit 1; }
 
-# measure GSO ROUND NAME TOOL ARGS...: one perftest run, its number saved.
+# impl_up IMPL / impl_down IMPL: the driver, a device in each namespace.
+impl_up() {
+	case $1 in
+	linux-siw)
+		modprobe -a $SIW_DEPS && insmod "$LINUX_KO" &&
+			ip netns exec vba rdma link add vsa type siw_linux netdev va &&
+			ip netns exec vbb rdma link add vsb type siw_linux netdev vb ;;
+	*)
+		siw_load "$1" &&
+			ip netns exec vba rdma link add vsa type siw netdev va &&
+			ip netns exec vbb rdma link add vsb type siw netdev vb ;;
+	esac
+}
+impl_down() {
+	ip netns exec vba rdma link delete vsa
+	ip netns exec vbb rdma link delete vsb
+	case $1 in
+	linux-siw) rmmod siw_linux ;;
+	*) siw_unload ;;
+	esac
+}
+
+# measure IMPL ROUND NAME TOOL ARGS...: one perftest run, its number saved.
 measure() {
 	_g=$1 _r=$2 _n=$3
 	shift 3
 	if perf_pair "$@" > "$LOG/err" 2>&1; then
 		_v=$(sed -n 's/.* \([0-9.]*\) MB\/s average/\1/p; s/.*typical \([0-9.]*\) us.*/\1/p' "$LOG/result")
-		echo "veth: mpa_gso=$_g round $_r $_n: $_v"
+		echo "veth: $_g round $_r $_n: $_v"
 		echo "$_g $_n $_v" >> "$RES"
 	else
-		echo "veth: mpa_gso=$_g round $_r $_n: FAILED"
+		echo "veth: $_g round $_r $_n: FAILED"
 		sed 's/^/veth:   /' "$LOG/err"
 		failed=1
 	fi
 }
 
 for r in $(seq "$ROUNDS"); do
-	for g in 0 1; do
-		siw_load mpa_gso=$g &&
-			ip netns exec vba rdma link add vsa type siw netdev va &&
-			ip netns exec vbb rdma link add vsb type siw netdev vb ||
-			{ echo "veth: cannot load siw"; exit 1; }
+	for g in $impls; do
+		impl_up $g || { echo "veth: cannot set up $g"; exit 1; }
 		measure $g "$r" "write_bw 64K (MB/s)" ib_write_bw -s 65536 -n 500
 		measure $g "$r" "write_bw 1M (MB/s)" ib_write_bw -s 1048576 -n 40
 		measure $g "$r" "read_bw 64K (MB/s)" ib_read_bw -s 65536 -n 300
 		measure $g "$r" "send_bw 64K (MB/s)" ib_send_bw -s 65536 -n 300
 		measure $g "$r" "write_lat 8 (us)" ib_write_lat -s 8 -n 500
 		measure $g "$r" "write_lat 64K (us)" ib_write_lat -s 65536 -n 100
-		ip netns exec vba rdma link delete vsa
-		ip netns exec vbb rdma link delete vsb
-		siw_unload
+		impl_down $g
 	done
 	if command -v iperf3 > /dev/null; then
 		ip netns exec vbb iperf3 -s -1 > /dev/null 2>&1 &
@@ -91,11 +115,11 @@ for r in $(seq "$ROUNDS"); do
 done
 
 echo "veth: medians over $ROUNDS rounds, MTU $MTU"
-for g in 0 1 tcp; do
+for g in $impls tcp; do
 	grep "^$g " "$RES" | cut -d' ' -f2- | sed 's/ \([0-9.]*\)$/|\1/' |
 		sort -t'|' -k1,1 -k2,2n |
 		awk -F'|' -v g="$g" '{ v[$1] = v[$1] " " $2; n[$1]++ }
 			END { for (k in v) { split(substr(v[k], 2), a, " ");
-				printf "veth: %-8s %-22s %s\n", (g == "tcp" ? "tcp" : "mpa_gso=" g), k, a[int((n[k] + 1) / 2)] } }'
+				printf "veth: %-10s %-22s %s\n", g, k, a[int((n[k] + 1) / 2)] } }'
 done | sort
 exit $failed

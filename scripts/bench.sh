@@ -23,9 +23,18 @@ out=results/bench-$kver-$stamp
 rounds=${BENCH_ROUNDS:-3}
 impls=${BENCH_IMPLS:-siw siw-stocklib linux-siw tcp}
 echo "bench: $kver, $rounds rounds of: $impls (a TCG VM: about 10 minutes a round)"
-selftests/vm/run-vm.sh -t $((rounds * 1200 + 300)) "$kver" "$out" \
-	"BENCH_ROUNDS=$rounds BENCH_IMPLS='$impls' sh bench/guest.sh" ||
+# Then bench/veth.sh: the same implementations between two namespaces
+# over veth with a 1500-byte MTU, where GSO FPDUs matter (BENCH_VETH=0
+# skips it).
+veth=
+[ "${BENCH_VETH:-1}" = 1 ] && veth="; VETH_ROUNDS=$rounds sh bench/veth.sh"
+selftests/vm/run-vm.sh -t $((rounds * 1500 + 300)) "$kver" "$out" \
+	"BENCH_ROUNDS=$rounds BENCH_IMPLS='$impls' sh bench/guest.sh$veth" ||
 	{ tail -n 20 "$out/output.txt" 2> /dev/null; exit 1; }
 grep '^bench:' "$out/output.txt" | tail -n 3
 /usr/bin/python3 bench/report.py "$out/raw.csv" "$out"
+if grep -q '^veth: medians' "$out/output.txt"; then
+	sed -n '/^veth: medians/,$p' "$out/output.txt" | grep '^veth:' > "$out/veth.txt"
+	cat "$out/veth.txt"
+fi
 echo "bench: results in $out"
