@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* MPA request/reply frames and negotiation. */
+#include <stddef.h>
+
 #include "unit.h"
 
 static const u8 key_req[16] = "MPA ID Req Frame";
@@ -634,27 +636,45 @@ static void test_policy_errors(void)
 	}
 }
 
-/* RFC 7306 extensions: on only when both offer, refused if not offered */
-static void test_ext(void)
+/*
+ * An optional feature (a bool at @pol_off in the policy, @res_off in the
+ * result) is on only when both ends offer it.
+ */
+static void check_both_offer(const char *what, size_t pol_off, size_t res_off)
 {
 	struct siw_mpa_policy ip, rp;
 	struct siw_mpa_result ir, rr;
+	bool *ip_on = (bool *)((char *)&ip + pol_off);
+	bool *rp_on = (bool *)((char *)&rp + pol_off);
+	bool *ir_on = (bool *)((char *)&ir + res_off);
+	bool *rr_on = (bool *)((char *)&rr + res_off);
+
+	init_pol(&ip, 4, 4);
+	init_pol(&rp, 4, 4);
+	*ip_on = *rp_on = true;
+	is_num(exchange(&ip, &rp, &ir, &rr), 0, "%s: both offer", what);
+	ok(*ir_on && *rr_on, "%s: on at both ends", what);
+	*rp_on = false;
+	is_num(exchange(&ip, &rp, &ir, &rr), 0, "%s: responder lacks it", what);
+	ok(!*ir_on && !*rr_on, "%s: off at both ends (responder lacks it)", what);
+	*ip_on = false;
+	*rp_on = true;
+	is_num(exchange(&ip, &rp, &ir, &rr), 0, "%s: initiator lacks it", what);
+	ok(!*ir_on && !*rr_on, "%s: off at both ends (initiator lacks it)", what);
+}
+
+/* RFC 7306 extensions: on only when both offer, refused if not offered */
+static void test_ext(void)
+{
+	struct siw_mpa_policy ip;
+	struct siw_mpa_result ir;
 	struct siw_mpa_rr req, rep;
 	u8 b[SIW_MPA_MAX_FRAME];
 	int n;
 
+	check_both_offer("ext", offsetof(struct siw_mpa_policy, ext),
+			 offsetof(struct siw_mpa_result, ext));
 	init_pol(&ip, 4, 4);
-	init_pol(&rp, 4, 4);
-	ip.ext = rp.ext = true;
-	is_num(exchange(&ip, &rp, &ir, &rr), 0, "ext: both offer");
-	ok(ir.ext && rr.ext, "ext: on at both ends");
-	rp.ext = false;
-	is_num(exchange(&ip, &rp, &ir, &rr), 0, "ext: responder lacks it");
-	ok(!ir.ext && !rr.ext, "ext: off at both ends (responder lacks it)");
-	ip.ext = false;
-	rp.ext = true;
-	is_num(exchange(&ip, &rp, &ir, &rr), 0, "ext: initiator lacks it");
-	ok(!ir.ext && !rr.ext, "ext: off at both ends (initiator lacks it)");
 
 	/* the flag on the wire, and a reply accepting what nobody offered */
 	ip.ext = true;
@@ -705,24 +725,15 @@ static void test_ext(void)
 /* GSO FPDUs: like the extensions, with a reply bit no request carries */
 static void test_gso(void)
 {
-	struct siw_mpa_policy ip, rp;
-	struct siw_mpa_result ir, rr;
+	struct siw_mpa_policy ip;
+	struct siw_mpa_result ir;
 	struct siw_mpa_rr req, rep;
 	u8 b[SIW_MPA_MAX_FRAME];
 	int n;
 
+	check_both_offer("gso", offsetof(struct siw_mpa_policy, gso),
+			 offsetof(struct siw_mpa_result, gso));
 	init_pol(&ip, 4, 4);
-	init_pol(&rp, 4, 4);
-	ip.gso = rp.gso = true;
-	is_num(exchange(&ip, &rp, &ir, &rr), 0, "gso: both offer");
-	ok(ir.gso && rr.gso, "gso: on at both ends");
-	rp.gso = false;
-	is_num(exchange(&ip, &rp, &ir, &rr), 0, "gso: responder lacks it");
-	ok(!ir.gso && !rr.gso, "gso: off at both ends (responder lacks it)");
-	ip.gso = false;
-	rp.gso = true;
-	is_num(exchange(&ip, &rp, &ir, &rr), 0, "gso: initiator lacks it");
-	ok(!ir.gso && !rr.gso, "gso: off at both ends (initiator lacks it)");
 
 	/* the request carries 0x08; a reply that accepts carries 0x01 */
 	ip.gso = true;
