@@ -78,12 +78,17 @@ usdt_counts() {
 		usdt:$OURS:libsiw:post_recv { @r = count(); }
 		usdt:$OURS:libsiw:poll_cq { @p = count(); }
 		usdt:$OURS:libsiw:doorbell { @d = count(); }
-		interval:s:300 { exit(); }" > "$LOG/usdt.out" 2>&1 &
+		BEGIN { printf(\"Tracing\\n\"); }
+		interval:s:240 { exit(); }" > "$LOG/usdt.out" 2>&1 &
 	_bt=$!
-	wait_for 120 grep -q '^Attaching' "$LOG/usdt.out"
-	sleep 3
+	# BEGIN runs once every probe is attached ("Attaching" comes
+	# before): a SIGINT earlier than that went unheard and the run
+	# waited for the interval (300 s once on 6.12).
+	wait_for 180 grep -q '^Tracing' "$LOG/usdt.out"
 	rping_pair 512 > "$LOG/usdt.rping" 2>&1
 	kill -INT $_bt
+	wait_for 60 sh -c "! kill -0 $_bt 2> /dev/null || grep -q '^State:.*Z' /proc/$_bt/status" ||
+		kill -KILL $_bt
 	wait $_bt
 	awk '/^@[srpd]: / { v[$1] = $2 } END { print v["@s:"]+0, v["@r:"]+0, v["@p:"]+0, v["@d:"]+0 }' "$LOG/usdt.out"
 }
