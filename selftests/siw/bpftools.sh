@@ -402,9 +402,11 @@ nvme_io() {
 }
 if command -v nvme > /dev/null && modinfo nvme_rdma > /dev/null 2>&1 &&
 	modinfo nvmet_rdma > /dev/null 2>&1; then
+	# siw_txlat.bt compiles while NVMe-oF connects.
+	bt_launch txlat
 	if tap_check "NVMe-oF over siw0 (kernel QPs): nvmet, nvme connect" nvme_setup; then
 		DEV=$(nvme_dev)
-		bt txlat
+		bt_tracing txlat
 		tap_check "siw_txlat -P attaches (kernel QPs)" start lat_k "$B/siw_txlat" -P
 		ftrace_on siw_wr_post
 		tap_check "dd 300 x 4 KiB direct writes and reads on $DEV" nvme_io "$DEV"
