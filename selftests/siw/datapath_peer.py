@@ -22,10 +22,15 @@
 # buffer.
 #
 # Prints TAP lines; exits 0 if all passed.
+import os
 import socket
 import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from iwarp_crc import crc32c  # noqa: E402
 
 ADDR, PORT, TEXT = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
 SIZE = 1000                     # rping -S on the server
@@ -40,29 +45,6 @@ def tap(ok, what):
     if not ok:
         failed += 1
     print("%sok %d - %s" % ("" if ok else "not ", n, what), flush=True)
-
-
-def crc32c_table():
-    tab = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        tab.append(c)
-    return tab
-
-
-TAB = crc32c_table()
-
-
-def crc32c(data):
-    c = 0xFFFFFFFF
-    for b in data:
-        c = TAB[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
-
-
-assert crc32c(b"123456789") == 0xE3069283
 
 
 class Stream:

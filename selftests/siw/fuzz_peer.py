@@ -31,6 +31,10 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from iwarp_crc import crc32c  # noqa: E402
+
 MPA_REQ = b"MPA ID Req Frame"
 MPA_REP = b"MPA ID Rep Frame"
 F_M, F_C, F_R, F_E, F_GSO, F_EXT = 0x80, 0x40, 0x20, 0x10, 0x08, 0x04
@@ -48,26 +52,6 @@ def rbytes(n):
     """Random bytes from the seeded generator (os.urandom would not
     reproduce)."""
     return random.randbytes(n)
-
-
-def _crc_table():
-    tab = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82f63b78 if c & 1 else c >> 1
-        tab.append(c)
-    return tab
-
-
-CRC_TAB = _crc_table()
-
-
-def crc32c(data):
-    c = 0xffffffff
-    for b in data:
-        c = CRC_TAB[(c ^ b) & 0xff] ^ (c >> 8)
-    return c ^ 0xffffffff
 
 
 def mpa_req(rev=1, crc=False, enhanced=False, ird=0, ord_=0, p2p=False,
