@@ -53,10 +53,19 @@ vm_build() {
 vm_start() {
 	local kver=$1
 	rm -f "results/vm-$kver.rc"
-	( SIW_VM_LOCK=/tmp/siw-vm.$kver.lock \
+	( SECONDS=0
+	  SIW_VM_LOCK=/tmp/siw-vm.$kver.lock \
 		selftests/vm/run-vm.sh -t 3000 "$kver" "results/vm-$kver" sh selftests/run-guest.sh \
 		> "results/vm-$kver.log" 2>&1
-	  echo $? > "results/vm-$kver.rc" ) &
+	  rc=$?
+	  echo "=== the VM on $kver ran $SECONDS s" >> "results/vm-$kver.log"
+	  echo $rc > "results/vm-$kver.rc" ) &
+}
+
+vm_wait() {
+	while [ ! -s "results/vm-$1.rc" ]; do
+		sleep 5
+	done
 }
 
 vm_result() {
@@ -65,10 +74,8 @@ vm_result() {
 		cat "results/build-$kver.log"
 		return 1
 	fi
-	while [ ! -s "results/vm-$kver.rc" ]; do
-		sleep 5
-	done
-	cat "results/vm-$kver.log" "results/vm-$kver/output.txt" 2> /dev/null
+	vm_wait "$kver"
+	cat "results/vm-$kver/output.txt" "results/vm-$kver.log" 2> /dev/null
 	return "$(cat "results/vm-$kver.rc")"
 }
 
@@ -100,9 +107,7 @@ flock 8
 for kver in $kvers; do
 	[ -e "results/build-$kver.failed" ] && continue
 	vm_start "$kver"
-	if [ "${SIW_CHECK_PARALLEL:-1}" = 0 ]; then
-		while [ ! -s "results/vm-$kver.rc" ]; do sleep 5; done
-	fi
+	[ "${SIW_CHECK_PARALLEL:-1}" = 0 ] && vm_wait "$kver"
 done
 for kver in $kvers; do
 	run_stage "VM selftests on $kver" vm_result "$kver"
