@@ -34,11 +34,28 @@ run_stage() {
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		f=1
 	fi
-	[ "$f" != 0 ] && stages_failed+=("$name")
+	if [ "$f" != 0 ]; then
+		stages_failed+=("$name")
+		failure_summary "$name" "$log" >> results/failures.txt
+	fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	total_skip=$((total_skip + s))
 	rm -f "$log"
+}
+
+# failure_summary NAME LOG: each failed check with the diagnostics after
+# it, so that the end of make check's output (all CI keeps) says what
+# failed, not only where.
+failure_summary() {
+	echo "--- $1"
+	awk '{ match($0, /^(# )*/); d = RLENGTH; body = substr($0, d + 1) }
+	     body ~ /^not ok/ {
+		if (d) for (i = 2; i >= 1; i--) if (prev[i] != "") print prev[i]
+		print FNR ": " $0; n = d ? 6 : 0; nd = d; prev[1] = prev[2] = ""; next
+	     }
+	     n > 0 && d > nd { print FNR ": " $0; n--; next }
+	     { n = 0; prev[2] = prev[1]; prev[1] = (d && body !~ /^ok /) ? FNR ": " $0 : "" }' "$2" | cut -c1-300 | head -n 60
 }
 
 vm_build() {
@@ -80,6 +97,7 @@ vm_result() {
 }
 
 mkdir -p results
+rm -f results/failures.txt
 if [ -f selftests/unit/Makefile ]; then
 	run_stage "unit tests" make -s -C selftests/unit run
 fi
@@ -115,6 +133,10 @@ done
 flock -u 8
 
 echo
-[ ${#stages_failed[@]} = 0 ] || echo "failed stages: ${stages_failed[*]}"
+if [ ${#stages_failed[@]} != 0 ]; then
+	echo "=== what failed (line numbers are in each stage's output)"
+	cat results/failures.txt
+	echo "failed stages: ${stages_failed[*]}"
+fi
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" = 0 ]
