@@ -79,7 +79,7 @@ int cmd_fault_add(int argc, char **argv)
 		if (!strcmp(argv[i], "type")) {
 			type = fault_type_parse(argv[i + 1]);
 			if (type < 0)
-				return usage_error("unknown fault type '%s' (drop, corrupt, truncate, delay, reset, alloc-fail)",
+				return usage_error("unknown fault type '%s' (drop, corrupt, truncate, delay, reset, alloc-fail, corrupt-placed)",
 						   argv[i + 1]);
 			continue;
 		}

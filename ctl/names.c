@@ -47,6 +47,7 @@ static const char *const fault_types[] = {
 	[SIW_FAULT_TYPE_DELAY] = "delay",
 	[SIW_FAULT_TYPE_RESET] = "reset",
 	[SIW_FAULT_TYPE_ALLOC_FAIL] = "alloc-fail",
+	[SIW_FAULT_TYPE_CORRUPT_PLACED] = "corrupt-placed",
 };
 
 static const char *const term_dirs[] = {

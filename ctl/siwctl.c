@@ -64,7 +64,7 @@ static const char usage_text[] =
 	"  help\n"
 	"\n"
 	"  STATE: idle rtr rts closing terminate error\n"
-	"  TYPE:  drop corrupt truncate delay reset alloc-fail\n"
+	"  TYPE:  drop corrupt truncate delay reset alloc-fail corrupt-placed\n"
 	"\n"
 	"Options (anywhere on the line):\n"
 	"  -j, --json     JSON output (one line per object list or event)\n"

@@ -40,9 +40,14 @@ static bool siw_fault_fires(struct siw_fault *f)
 	return true;
 }
 
-int siw_fault_fpdu(struct siw_qp *qp, u32 *delay_ms)
+/*
+ * The type of the first rule of @sdev whose type is in @types (a mask of
+ * BIT(type)) and that applies to @qp (NULL: device-wide only) and fires;
+ * -1 if none. Only rules of those types count a candidate.
+ */
+static int siw_fault_pick(struct siw_device *sdev, struct siw_qp *qp,
+			  u32 types, u32 *delay_ms)
 {
-	struct siw_device *sdev = qp->sdev;
 	struct siw_fault *f;
 	int type = -1;
 
@@ -50,9 +55,10 @@ int siw_fault_fpdu(struct siw_qp *qp, u32 *delay_ms)
 		return -1;
 	rcu_read_lock();
 	list_for_each_entry_rcu(f, &sdev->faults, list) {
-		if (f->spec.type == SIW_FAULT_TYPE_ALLOC_FAIL)
+		if (!(types & BIT(f->spec.type)))
 			continue;
-		if (!f->spec.any_qp && f->spec.qp_num != siw_qp_id(qp))
+		if (!f->spec.any_qp &&
+		    (!qp || f->spec.qp_num != siw_qp_id(qp)))
 			continue;
 		if (siw_fault_fires(f)) {
 			type = f->spec.type;
@@ -64,23 +70,29 @@ int siw_fault_fpdu(struct siw_qp *qp, u32 *delay_ms)
 	return type;
 }
 
+#define SIW_FAULTS_FPDU	(BIT(SIW_FAULT_TYPE_DROP) | BIT(SIW_FAULT_TYPE_CORRUPT) | \
+			 BIT(SIW_FAULT_TYPE_TRUNCATE) | BIT(SIW_FAULT_TYPE_DELAY) | \
+			 BIT(SIW_FAULT_TYPE_RESET))
+
+int siw_fault_fpdu(struct siw_qp *qp, u32 *delay_ms)
+{
+	return siw_fault_pick(qp->sdev, qp, SIW_FAULTS_FPDU, delay_ms);
+}
+
+bool siw_fault_placed(struct siw_qp *qp)
+{
+	u32 unused;
+
+	return siw_fault_pick(qp->sdev, qp, BIT(SIW_FAULT_TYPE_CORRUPT_PLACED),
+			      &unused) >= 0;
+}
+
 bool siw_fault_alloc(struct siw_device *sdev)
 {
-	struct siw_fault *f;
-	bool fail = false;
+	u32 unused;
 
-	if (list_empty(&sdev->faults))
-		return false;
-	rcu_read_lock();
-	list_for_each_entry_rcu(f, &sdev->faults, list) {
-		if (f->spec.type == SIW_FAULT_TYPE_ALLOC_FAIL &&
-		    siw_fault_fires(f)) {
-			fail = true;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return fail;
+	return siw_fault_pick(sdev, NULL, BIT(SIW_FAULT_TYPE_ALLOC_FAIL),
+			      &unused) >= 0;
 }
 
 int siw_fault_add(struct siw_device *sdev, const struct siw_fault_spec *spec,

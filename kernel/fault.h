@@ -34,6 +34,11 @@ struct siw_fault_spec {
  * *@delay_ms is set for SIW_FAULT_TYPE_DELAY.
  */
 int siw_fault_fpdu(struct siw_qp *qp, u32 *delay_ms);
+/*
+ * Should siw damage the payload it just placed for @qp (after the CRC
+ * check)? One candidate per piece of payload placed.
+ */
+bool siw_fault_placed(struct siw_qp *qp);
 /* Should this creation (QP, CQ, SRQ, MR) on @sdev fail with ENOMEM? */
 bool siw_fault_alloc(struct siw_device *sdev);
 

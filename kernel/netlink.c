@@ -59,7 +59,7 @@ static const struct nla_policy siw_nl_fault_policy[SIW_A_FAULT_MAX + 1] = {
 	[SIW_A_FAULT_ID] = { .type = NLA_U32 },
 	[SIW_A_FAULT_DEV_INDEX] = { .type = NLA_U32 },
 	[SIW_A_FAULT_QP_NUM] = { .type = NLA_U32 },
-	[SIW_A_FAULT_TYPE] = NLA_POLICY_MAX(NLA_U32, SIW_FAULT_TYPE_ALLOC_FAIL),
+	[SIW_A_FAULT_TYPE] = NLA_POLICY_MAX(NLA_U32, SIW_FAULT_TYPE_CORRUPT_PLACED),
 	[SIW_A_FAULT_EVERY] = NLA_POLICY_MIN(NLA_U32, 1),
 	/* 1..SIW_FAULT_PPM: beyond what a 6.1 range policy holds. */
 	[SIW_A_FAULT_PROBABILITY] = { .type = NLA_U32 },

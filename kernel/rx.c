@@ -29,6 +29,7 @@
 #include "qp.h"
 #include "cm.h"
 #include "mem.h"
+#include "fault.h"
 #include "rx.h"
 #include "netlink.h"
 #include "trace.h"
@@ -790,6 +791,10 @@ static int siw_rx_place(struct siw_qp *qp, struct siw_rx_ctx *rx,
 		rv = skb_copy_bits(skb, off, p + sk->span.offset, k);
 		if (!rv && qp->conn.crc)
 			rx->crc = siw_crc32c(rx->crc, p + sk->span.offset, k);
+		/* A silent placement error, for tests of verification. */
+		if (!rv && unlikely(!list_empty(&qp->sdev->faults)) &&
+		    siw_fault_placed(qp))
+			p[sk->span.offset + k / 2] ^= 0x5a;
 		kunmap_local(p);
 		if (rv)
 			return rv;

@@ -10,7 +10,9 @@
 # SOAK_KVER: the kernel (default the Debian 6.1 one, scripts/kvers.sh 6.1);
 # SOAK_KVER=debug boots the debug kernel of scripts/build-debug-kernel.sh
 # instead (slower, but KASAN/lockdep/kmemleak watch the whole run).
-# Results: results/soak-KVER/.
+# First, unless SOAK_PROVE=0, a SOAK_PROVE_MINUTES (4) proof run shows
+# that the payload and memory checks fail when they should (see
+# selftests/soak/soak.sh). Results: results/soak-KVER/.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -30,11 +32,20 @@ fi
 make -s userprogs >> "$log" 2>&1 || { cat "$log"; exit 2; }
 
 # The guest sees only the command line: hand the SOAK_* knobs over.
-envs=$(env | grep -E '^SOAK_[A-Z_]+=[0-9]+$' | grep -v '^SOAK_KVER=' | tr '\n' ' ')
+envs=$(env | grep -E '^SOAK_[A-Z_]+=[0-9]+$' |
+	grep -v -e '^SOAK_KVER=' -e '^SOAK_PROVE' | tr '\n' ' ')
+cmd="$envs sh selftests/soak/soak.sh"
+timeout=$((minutes * 60 + 900))
+# First a short proof run: the payload and memory checks must catch the
+# corruption and growth it injects (SOAK_PROVE=0 skips it).
+if [ "${SOAK_PROVE:-1}" != 0 ]; then
+	pmin=${SOAK_PROVE_MINUTES:-4}
+	cmd="$envs SOAK_PROVE=1 SOAK_MINUTES=$pmin SOAK_WARMUP_MINUTES=1 sh selftests/soak/soak.sh; p=\$?; echo; $cmd; r=\$?; [ \$p = 0 ] && [ \$r = 0 ]"
+	timeout=$((timeout + pmin * 60 + 300))
+fi
 out=results/soak-$kver
 echo "soak: $minutes min on $kver (results in $out)"
-selftests/vm/run-vm.sh -t $((minutes * 60 + 900)) "$kver" "$out" \
-	"$envs sh selftests/soak/soak.sh"
+selftests/vm/run-vm.sh -t $timeout "$kver" "$out" "$cmd"
 rc=$?
 cat "$out/output.txt" 2>/dev/null
 exit $rc

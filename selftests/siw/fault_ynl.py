@@ -22,12 +22,15 @@ ADDR = "10.99.8.1"
 DEV = "siw0"
 
 
-def rping(port, count=20, size=4096):
-    """rping -V both ways; (server rc, client rc, pings verified)."""
+def rping(port, count=20, size=4096, mismatch=None):
+    """rping -V both ways; (server rc, client rc, pings verified).
+    @mismatch: a list that gets whether the client saw a data mismatch."""
     s, c, out = pair(["rping", "-s", "-a", ADDR, "-p", str(port), "-C", str(count),
                  "-v", "-S", str(size)],
                 ["rping", "-c", "-a", ADDR, "-p", str(port), "-C", str(count),
                  "-v", "-V", "-S", str(size)], port)
+    if mismatch is not None:
+        mismatch.append("mismatch" in out)
     # rping may exit 0 after a failed completion: count what the client
     # verified (it prints each ping once it checked it).
     return s, c, out.count("ping data:")
@@ -44,7 +47,8 @@ def rule_hits(ynl, rid):
     return -1
 
 
-def one_shot(ynl, index, ftype, port, extra=None, crc=False):
+def one_shot(ynl, index, ftype, port, extra=None, crc=False, size=4096,
+             mismatch=None):
     """A count-1 rule of @ftype on every 3rd FPDU, then an rping into it."""
     ynl.do("dev-set", {"index": index, "crc-required": 1 if crc else 0})
     ynl.do("stats-reset", {"dev-index": index})
@@ -52,7 +56,7 @@ def one_shot(ynl, index, ftype, port, extra=None, crc=False):
     req.update(extra or {})
     rid = ynl.do("fault-add", req)["id"]
     t = time.monotonic()
-    s, c, pings = rping(port)
+    s, c, pings = rping(port, size=size, mismatch=mismatch)
     t = time.monotonic() - t
     hits = rule_hits(ynl, rid)
     st = stats(ynl, index)
@@ -151,6 +155,20 @@ def main():
             result(st["terms-sent"] == 0 and st["terms-received"] == 0,
                    f"{what}: the reset ends it, no Terminate can follow")
         result(gone, f"{what}: both ends flushed and destroyed their QPs")
+
+    # Damage after the CRC check, as a placement bug would do: siw cannot
+    # see it, the application's own verification must. With 65000 bytes
+    # the 3rd placement on siw0 is the 2nd page of the first RDMA Read
+    # Response (the 1st is rping's buffer advertisement).
+    seen = []
+    pings, hits, st, gone = one_shot(ynl, index, "corrupt-placed", port,
+                                     None, True, 65000, seen)
+    port += 1
+    result(hits == 1 and pings == 0 and seen == [True],
+           "corrupt-placed: rping -V reports a data mismatch on the first ping")
+    result(st["crc-errors"] == 0 and st["terms-sent"] == 0,
+           "corrupt-placed: silent to siw (CRC passed, no Terminate)")
+    result(gone, "corrupt-placed: no QP left")
 
     # Delay: the transfer is slower, not broken.
 

@@ -22,6 +22,14 @@
 # the unreclaimable slab may grow by at most SOAK_SLAB_MB (default 8) and
 # MemAvailable shrink by at most SOAK_AVAIL_MB (default 32). On a kernel
 # with kmemleak a scan at the end must find nothing allocated by siw.
+#
+# SOAK_PROVE=1 shows that those checks can fail (scripts/soak.sh runs it
+# first, for a few minutes): a corrupt-placed fault rule damages every
+# 7th piece of payload siw places (after its CRC check, as a placement
+# bug would), and a grower fills tmpfs with small files (unreclaimable
+# shmem inodes and pages) after the warm-up. The payload and both memory
+# checks must then fail, and are reported as "ok" only if they do; all
+# other checks stand as they are.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/siw.sh"
 siw_require_vm
@@ -41,17 +49,21 @@ nqps=${SOAK_QPS:-4}
 fault_every=${SOAK_FAULT_EVERY:-3}
 pings=${SOAK_PINGS:-50}
 perf_iters=${SOAK_PERF_ITERS:-500}
+prove=${SOAK_PROVE:-0}
 
 ADDR=10.99.30.1
 LOG=${TMPDIR:-/tmp}/siw-soak
 rm -rf "$LOG"
 mkdir -p "$LOG"
 pids=
+grower=
+SHM=/dev/shm/siw-soak-grower
 
 cleanup() {
-	for p in $pids; do
+	for p in $pids $grower; do
 		kill "$p" 2> /dev/null
 	done
+	rm -rf "$SHM"
 	"$CTL" fault del > /dev/null 2>&1
 	rdma link delete siw0 2> /dev/null
 	ip link del sk0 2> /dev/null
@@ -114,6 +126,34 @@ meminfo() {
 	awk -v k="$1:" '$1 == k { print int($2 / 1024) }' /proc/meminfo
 }
 
+# grow: 100 one-byte tmpfs files a second until killed, each an inode of
+# unreclaimable slab (about 0.7 KiB) and a page of shmem (4 KiB).
+grow() {
+	mkdir -p "$SHM"
+	/usr/bin/python3 -c '
+import os, sys, time
+d, i = sys.argv[1], 0
+while True:
+    for _ in range(100):
+        with open(os.path.join(d, str(i)), "w") as f:
+            f.write("x")
+        i += 1
+    time.sleep(1)' "$SHM" &
+	grower=$!
+}
+
+# soak_check DESC PROVEN CMD...: as tap_check, but where PROVEN is 1 in a
+# proof run CMD must fail instead.
+soak_check() {
+	_d=$1 _p=$2
+	shift 2
+	if [ "$prove" = 1 ] && [ "$_p" = 1 ]; then
+		tap_check "proof: this check fails: $_d" sh -c '! "$@"' sh "$@"
+	else
+		tap_check "$_d" "$@"
+	fi
+}
+
 sizes="100 4000 65000 1500 32768"
 faults="drop corrupt-crc corrupt reset truncate"
 perfs="ib_write_bw ib_read_bw ib_send_bw"
@@ -127,6 +167,13 @@ round=0 faulted=0 fault_missed=0 clean_fail=0 mismatches=0 leftovers=0
 verified=0 perf_ok=0 perf_runs=0
 base_slab= base_avail= last_slab= last_avail= max_slab=0 min_avail=
 tap_diag "soak: $minutes min, warm-up $warmup min, $nrping rping pairs + $nqps-QP perftest per round, a fault every $fault_every rounds"
+placed_rid=
+if [ "$prove" = 1 ]; then
+	tap_diag "proof run: corrupt-placed on every 7th placement, tmpfs grower after the warm-up"
+	placed_rid=$("$CTL" -j fault add dev siw0 type corrupt-placed every 7 |
+		/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+	[ -n "$placed_rid" ] || tap_not_ok "proof run: add the corrupt-placed rule"
+fi
 
 while [ "$(date +%s)" -lt $end ]; do
 	round=$((round + 1))
@@ -197,7 +244,8 @@ print(sum(r["hits"] for r in json.load(sys.stdin) if r["id"] == int(sys.argv[1])
 		"$CTL" fault del dev siw0 id "$rid" > /dev/null
 		[ "$hits" = 1 ] || fault_missed=$((fault_missed + 1))
 	fi
-	if [ -z "$fault" ] && [ -n "$failed_pairs" ]; then
+	# (In a proof run every round has a fault: corrupt-placed.)
+	if [ -z "$fault" ] && [ -z "$placed_rid" ] && [ -n "$failed_pairs" ]; then
 		clean_fail=$((clean_fail + 1))
 		tap_diag "round $round (no fault): failed:$failed_pairs"
 		tail -n 3 "$LOG"/*.client | sed 's/^/#   /'
@@ -221,6 +269,7 @@ print(sum(r["hits"] for r in json.load(sys.stdin) if r["id"] == int(sys.argv[1])
 		tap_diag "t=${el}min round $round: MemAvailable $avail MB, SUnreclaim $slab MB, Slab $(meminfo Slab) MB, $verified pings verified"
 		if [ -z "$base_slab" ] && [ $((now - start)) -ge $((warmup * 60)) ]; then
 			base_slab=$slab base_avail=$avail min_avail=$avail
+			[ "$prove" = 1 ] && grow
 		fi
 		if [ -n "$base_slab" ]; then
 			[ "$slab" -gt "$max_slab" ] && max_slab=$slab
@@ -231,16 +280,24 @@ print(sum(r["hits"] for r in json.load(sys.stdin) if r["id"] == int(sys.argv[1])
 done
 
 tap_diag "$round rounds ($faulted with a fault), $verified pings verified, $perf_ok of $perf_runs perftest runs complete"
-tap_eq "no payload mismatch in $verified verified pings" 0 "$mismatches"
+if [ -n "$placed_rid" ]; then
+	tap_diag "corrupt-placed rule: $("$CTL" -j fault show dev siw0 | /usr/bin/python3 -c '
+import json, sys
+print(sum(r["hits"] for r in json.load(sys.stdin) if r["id"] == int(sys.argv[1])))' "$placed_rid") hits"
+	"$CTL" fault del dev siw0 id "$placed_rid" > /dev/null
+fi
+[ -n "$grower" ] && kill "$grower" 2> /dev/null
+soak_check "no payload mismatch in $verified verified pings ($mismatches)" 1 \
+	test "$mismatches" = 0
 tap_eq "every round without a fault completed all pairs" 0 "$clean_fail"
 tap_eq "every fault rule hit (of $faulted)" 0 "$fault_missed"
 tap_eq "no siw objects left after a round" 0 "$leftovers"
 tap_check "more than one round ran" test "$round" -gt 1
 if [ -n "$base_slab" ] && [ -n "$last_slab" ]; then
 	tap_diag "after warm-up: SUnreclaim $base_slab -> $last_slab MB (max $max_slab), MemAvailable $base_avail -> $last_avail MB (min $min_avail)"
-	tap_check "unreclaimable slab grew by at most $slab_mb MB" \
+	soak_check "unreclaimable slab grew by at most $slab_mb MB" 1 \
 		test $((last_slab - base_slab)) -le "$slab_mb"
-	tap_check "MemAvailable shrank by at most $avail_mb MB" \
+	soak_check "MemAvailable shrank by at most $avail_mb MB" 1 \
 		test $((base_avail - last_avail)) -le "$avail_mb"
 else
 	tap_not_ok "memory sampled after the warm-up (run longer than $warmup min)"
@@ -249,6 +306,7 @@ fi
 kml="/usr/bin/python3 $SIW_TOP/selftests/vm/kmemleak.py"
 # siw's symbols, to name its code in leaks kmemleak finds after the unload
 [ -w /sys/kernel/debug/kmemleak ] && $kml snapshot "$LOG/kmemleak"
+rm -rf "$SHM"
 tap_check "rdma link delete, unload" sh -c "rdma link delete siw0 && rmmod siw"
 tap_check "no WARN or BUG in the kernel log" dmesg_clean
 if [ -w /sys/kernel/debug/kmemleak ]; then

@@ -74,7 +74,9 @@ enum siw_dev_event {
  *   DDP header without CRC), truncate sends only its first half and then
  *   resets the connection, delay holds it back for delay-ms, reset aborts the
  *   TCP connection instead of sending it. alloc-fail makes QP, CQ, SRQ and MR
- *   creation fail with ENOMEM.
+ *   creation fail with ENOMEM. corrupt-placed acts on received payload: it
+ *   flips a byte of the data just placed, after the CRC check, as a
+ *   placement bug would (to prove that end-to-end verification catches it).
  */
 enum siw_fault_type {
 	SIW_FAULT_TYPE_DROP,
@@ -83,6 +85,7 @@ enum siw_fault_type {
 	SIW_FAULT_TYPE_DELAY,
 	SIW_FAULT_TYPE_RESET,
 	SIW_FAULT_TYPE_ALLOC_FAIL,
+	SIW_FAULT_TYPE_CORRUPT_PLACED,
 };
 
 enum {
