@@ -6,9 +6,11 @@
 # the path where one FPDU per MSS costs most. Our siw with mpa_gso=0 (one
 # FPDU per MSS, as RFC 5044 asks) and mpa_gso=1 (FPDUs of up to 60 KiB
 # that TCP segments), Linux's in-tree siw (built by
-# scripts/build-linux-siw.sh, if there), VETH_ROUNDS rounds (default 3) of
-# perftest bandwidth and latency over rdma_cm (rdma-core's stock provider
-# for all), then iperf3 on the same path. Prints one line per measurement
+# scripts/build-linux-siw.sh, if there), rxe (Soft-RoCE, if the kernel has
+# rdma_rxe: it needs this topology, it does not work over loopback),
+# VETH_ROUNDS rounds (default 3) of perftest bandwidth and latency over
+# rdma_cm (rdma-core's stock providers for all), then iperf3 on the same
+# path. VETH_IMPLS picks implementations. Prints one line per measurement
 # ("veth: ...") and the medians; exits 1 if a run failed.
 #
 #   selftests/vm/run-vm.sh -t 1800 $(scripts/kvers.sh 6.1) results/veth \
@@ -34,6 +36,8 @@ failed=0
 LINUX_KO=build/linux-siw/$(uname -r)/siw_linux.ko
 impls="mpa_gso=0 mpa_gso=1"
 [ -r "$LINUX_KO" ] && impls="$impls linux-siw"
+modinfo rdma_rxe > /dev/null 2>&1 && impls="$impls rxe"
+impls=${VETH_IMPLS:-$impls}
 
 cleanup() {
 	ip netns exec vba rdma link delete vsa 2> /dev/null
@@ -41,7 +45,10 @@ cleanup() {
 	ip netns del vba 2> /dev/null
 	ip netns del vbb 2> /dev/null
 	siw_loaded && siw_unload
+	ip netns exec vba rdma link delete vra 2> /dev/null
+	ip netns exec vbb rdma link delete vrb 2> /dev/null
 	grep -q '^siw_linux ' /proc/modules && rmmod siw_linux
+	grep -q '^rdma_rxe ' /proc/modules && rmmod rdma_rxe
 }
 trap cleanup EXIT
 siw_loaded && siw_unload
@@ -62,6 +69,10 @@ impl_up() {
 		modprobe -a $SIW_DEPS && insmod "$LINUX_KO" &&
 			ip netns exec vba rdma link add vsa type siw_linux netdev va &&
 			ip netns exec vbb rdma link add vsb type siw_linux netdev vb ;;
+	rxe)
+		modprobe rdma_rxe &&
+			ip netns exec vba rdma link add vra type rxe netdev va &&
+			ip netns exec vbb rdma link add vrb type rxe netdev vb ;;
 	*)
 		siw_load "$1" &&
 			ip netns exec vba rdma link add vsa type siw netdev va &&
@@ -69,6 +80,13 @@ impl_up() {
 	esac
 }
 impl_down() {
+	case $1 in
+	rxe)
+		ip netns exec vba rdma link delete vra
+		ip netns exec vbb rdma link delete vrb
+		rmmod rdma_rxe
+		return ;;
+	esac
 	ip netns exec vba rdma link delete vsa
 	ip netns exec vbb rdma link delete vsb
 	case $1 in

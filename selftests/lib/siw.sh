@@ -20,6 +20,17 @@ siw_unload() {
 	rmmod siw
 }
 
+# siw_dummy_up NETDEV ADDR DEV [PARAM=VALUE...]: load siw (with module
+# parameters), a dummy NETDEV up with ADDR/24, siw device DEV on it: the
+# one-host topology of most tests (traffic goes over loopback).
+siw_dummy_up() {
+	_nd=$1 _ad=$2 _dv=$3
+	shift 3
+	siw_load "$@" && ip link add "$_nd" type dummy &&
+		ip addr add "$_ad/24" dev "$_nd" && ip link set "$_nd" up &&
+		rdma link add "$_dv" type siw netdev "$_nd"
+}
+
 siw_loaded() {
 	[ -d /sys/module/siw ]
 }
@@ -83,10 +94,7 @@ siw_ynl_test() {
 	siw_loaded && siw_unload
 	trap 'rdma link delete siw0 2> /dev/null; ip link del dp0 2> /dev/null; siw_loaded && siw_unload' EXIT
 	dmesg_mark
-	siw_load && ip link add dp0 type dummy &&
-		ip addr add "$_addr/24" dev dp0 && ip link set dp0 up &&
-		rdma link add siw0 type siw netdev dp0 ||
-		tap_skip_all "cannot set up siw0"
+	siw_dummy_up dp0 "$_addr" siw0 || tap_skip_all "cannot set up siw0"
 	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$_py" > /tmp/siw-ynl.tap 2>&1
 	_rc=$?
 	_n=0

@@ -61,8 +61,7 @@ banner() {
 }
 
 link_up() {
-	siw_load && ip link add pv0 type dummy && ip addr add $ADDR/24 dev pv0 &&
-		ip link set pv0 up && rdma link add siw0 type siw netdev pv0
+	siw_dummy_up pv0 $ADDR siw0
 }
 
 link_down() {

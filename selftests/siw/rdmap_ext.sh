@@ -52,8 +52,7 @@ c_test() {
 }
 
 link_up() {
-	siw_load "$@" && ip link add xt0 type dummy && ip addr add $ADDR/24 dev xt0 &&
-		ip link set xt0 up && rdma link add siw0 type siw netdev xt0
+	siw_dummy_up xt0 $ADDR siw0 "$@"
 }
 
 link_down() {

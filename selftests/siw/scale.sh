@@ -31,9 +31,7 @@ trap cleanup EXIT
 
 siw_loaded && siw_unload
 dmesg_mark
-siw_load && ip link add sc0 type dummy && ip addr add $ADDR/24 dev sc0 &&
-	ip link set sc0 up && rdma link add scsiw type siw netdev sc0 ||
-	tap_skip_all "cannot set up scsiw"
+siw_dummy_up sc0 $ADDR scsiw || tap_skip_all "cannot set up scsiw"
 # Every connection's listening child and both TCP ends: room to spare.
 sysctl -qw net.core.somaxconn=8192 net.ipv4.tcp_max_syn_backlog=8192
 ulimit -n 65536 2> /dev/null

@@ -138,9 +138,7 @@ show_err bad
 # --- setup -----------------------------------------------------------
 siw_loaded && siw_unload
 dmesg_mark
-siw_load && ip link add dp0 type dummy && ip addr add $ADDR/24 dev dp0 &&
-	ip link set dp0 up && rdma link add siw0 type siw netdev dp0 ||
-	tap_skip_all "cannot set up siw0"
+siw_dummy_up dp0 $ADDR siw0 || tap_skip_all "cannot set up siw0"
 
 # --- devices ---------------------------------------------------------
 run dev dev show

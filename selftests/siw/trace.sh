@@ -27,11 +27,8 @@ cleanup() {
 trap cleanup EXIT
 
 dmesg_mark
-setup() {
-	siw_load && ip link add dp0 type dummy && ip addr add $ADDR/24 dev dp0 &&
-		ip link set dp0 up && rdma link add siw0 type siw netdev dp0
-}
-tap_check "load siw, siw0 on dp0" setup || tap_skip_all "cannot set up siw0"
+tap_check "load siw, siw0 on dp0" siw_dummy_up dp0 $ADDR siw0 ||
+	tap_skip_all "cannot set up siw0"
 
 EVENTS="siw_cm_event siw_mpa siw_cm_timeout siw_qp_state siw_wr_post
 	siw_doorbell siw_fpdu_tx siw_fpdu_rx siw_tx_wakeup siw_tx_idle

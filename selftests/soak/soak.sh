@@ -73,9 +73,7 @@ trap cleanup EXIT
 
 siw_loaded && siw_unload
 dmesg_mark
-siw_load && ip link add sk0 type dummy && ip addr add $ADDR/24 dev sk0 &&
-	ip link set sk0 up && rdma link add siw0 type siw netdev sk0 ||
-	tap_skip_all "cannot set up siw0 on dummy sk0"
+siw_dummy_up sk0 $ADDR siw0 || tap_skip_all "cannot set up siw0 on dummy sk0"
 
 # run_pair NAME PORT SERVER... -- CLIENT...: server in the background, the
 # client once it listens; "RC_SERVER RC_CLIENT" into $LOG/NAME.rc. Both
