@@ -124,15 +124,15 @@ meminfo() {
 	awk -v k="$1:" '$1 == k { print int($2 / 1024) }' /proc/meminfo
 }
 
-# grow: 100 one-byte tmpfs files a second until killed, each an inode of
-# unreclaimable slab (about 0.7 KiB) and a page of shmem (4 KiB).
+# grow: 300 one-byte tmpfs files a second until killed, each an inode of
+# unreclaimable slab (about 0.5 KiB) and a page of shmem (4 KiB).
 grow() {
 	mkdir -p "$SHM"
 	/usr/bin/python3 -c '
 import os, sys, time
 d, i = sys.argv[1], 0
 while True:
-    for _ in range(100):
+    for _ in range(300):
         with open(os.path.join(d, str(i)), "w") as f:
             f.write("x")
         i += 1
