@@ -292,14 +292,27 @@ tap_eq "siw_txlat.bt: every doorbell timed" "$DB" "$(bt_val "$W/bt_txlat.out" '@
 tap_eq "siw_txlat.bt: histograms hold every timed post" "$DB" "$(hist_sum "$W/bt_txlat.out")"
 tap_check "siw_txlat.bt: per TX CPU histograms" grep -q '^@usecs\[[0-9]*\]:' "$W/bt_txlat.out"
 
-# siw_qptop.bt: per QP, bytes summed over the seconds
-qtx=$(sed -n 's/^@tx_bytes\[\([0-9]*\)\]: \([0-9]*\)$/\1 \2/p' "$W/bt_qptop.out" |
-	awk '{ s[$1] += $2 } END { m = 0; for (q in s) if (s[q] > m) m = s[q]; print m }')
-qrx=$(sed -n 's/^@rx_bytes\[\([0-9]*\)\]: \([0-9]*\)$/\1 \2/p' "$W/bt_qptop.out" |
-	awk '{ s[$1] += $2 } END { m = 0; for (q in s) if (s[q] > m) m = s[q]; print m }')
-tap_diag "siw_qptop.bt: busiest QP sent $qtx B, received $qrx B over $(grep -c '^[0-9][0-9]:' "$W/bt_qptop.out") prints"
-tap_check "siw_qptop.bt: TX bytes of the sending QP = N*SIZE (10%)" within "$qtx" $WANT 10
-tap_check "siw_qptop.bt: RX bytes of the receiving QP = N*SIZE (10%)" within "$qrx" $WANT 10
+# siw_qptop.bt: per QP, bytes summed over the seconds. bpftrace's clear()
+# is asynchronous: a sum() that read its map before the clear writes the
+# old value back after it, and one CPU's share of a second is counted
+# again (bpftrace issues 277, 3924). So the sum may exceed the bytes moved
+# by one second's worth at most; it must never fall short by over 10%.
+qp_sum() { # MAP: "TOTAL MAX_SECOND" of the busiest QP
+	sed -n "s/^@$1\[\([0-9]*\)\]: \([0-9]*\)\$/\1 \2/p" "$W/bt_qptop.out" |
+		awk '{ s[$1] += $2; if ($2 > m[$1]) m[$1] = $2 }
+		     END { b = ""; for (q in s) if (b == "" || s[q] > s[b]) b = q
+			   print (b == "" ? "0 0" : s[b] " " m[b]) }'
+}
+qp_bytes_ok() { # TOTAL MAX_SECOND
+	[ "$1" -ge $((WANT - WANT / 10)) ] && [ "$1" -le $((WANT + WANT / 10 + $2)) ]
+}
+set -- $(qp_sum tx_bytes) $(qp_sum rx_bytes)
+qtx=$1 qtx_sec=$2 qrx=$3 qrx_sec=$4
+tap_diag "siw_qptop.bt: busiest QP sent $qtx B (at most $qtx_sec in a second), received $qrx B ($qrx_sec) over $(grep -c '^[0-9][0-9]:' "$W/bt_qptop.out") prints"
+tap_check "siw_qptop.bt: TX bytes of the sending QP = N*SIZE (-10%, +10% and a second)" \
+	qp_bytes_ok "$qtx" "$qtx_sec"
+tap_check "siw_qptop.bt: RX bytes of the receiving QP = N*SIZE (-10%, +10% and a second)" \
+	qp_bytes_ok "$qrx" "$qrx_sec"
 
 # siw_connlat.bt
 act=$(grep -c "^[0-9:]* *[0-9]* *active *$ADDR *[0-9]* .* 0$" "$W/bt_connlat.out")
