@@ -6,8 +6,9 @@
 # built into build/selftests/siw/), indents its TAP
 # as a nested test, and ends with "siw-selftests: N passed, N failed,
 # N skipped" counted over the individual checks. SIW_TEST_TIMEOUT: seconds
-# per test (default 600; the debug kernel needs more). After each test
-# vm/reset-guest.sh undoes what a killed test left behind.
+# per test (default 600; the debug kernel needs more); a script may ask
+# for more with a "# siw-test-timeout: SECONDS" line near its top. After
+# each test vm/reset-guest.sh undoes what a killed test left behind.
 cd "$(dirname "$0")/siw" || exit 1
 bin=../../build/selftests/siw
 if [ $# = 0 ]; then
@@ -27,6 +28,12 @@ for t in "$@"; do
 	*/*) run=$t ;;
 	*) run=$bin/$t ;;
 	esac
+	limit=${SIW_TEST_TIMEOUT:-600}
+	case $t in
+	*.sh)
+		want=$(sed -n '1,30s/^# siw-test-timeout: \([0-9][0-9]*\)$/\1/p' "$t")
+		[ -n "$want" ] && [ "$want" -gt "$limit" ] && limit=$want ;;
+	esac
 	t=${t##*/}
 	echo "# selftests: siw: $t"
 	t0=$(date +%s)
@@ -34,11 +41,11 @@ for t in "$@"; do
 	# what it leaves running can be reaped. (Not "&": background jobs
 	# would ignore SIGINT, which tests use to stop their tools.)
 	rm -f /tmp/siw-test.pgid
-	timeout -k 10 "${SIW_TEST_TIMEOUT:-600}" sh -c \
+	timeout -k 10 "$limit" sh -c \
 		'ps -o pgid= $$ > /tmp/siw-test.pgid; exec "$@"' sh $run > /tmp/siw-test.out 2>&1
 	rc=$?
 	tpid=$(tr -d ' ' < /tmp/siw-test.pgid 2> /dev/null)
-	[ $rc = 124 ] && echo "not ok - $t timed out after ${SIW_TEST_TIMEOUT:-600} s" >> /tmp/siw-test.out
+	[ $rc = 124 ] && echo "not ok - $t timed out after $limit s" >> /tmp/siw-test.out
 	sh ../vm/reset-guest.sh $tpid >> /tmp/siw-test.out 2>&1 ||
 		echo "not ok - the VM could not be reset after $t" >> /tmp/siw-test.out
 	# Where make check's time goes (CI has a budget).

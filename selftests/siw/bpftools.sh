@@ -18,6 +18,10 @@
 #     logs the CRC error and the Terminates, decoded, with the peer.
 #  4. NVMe over Fabrics (kernel QPs, one siw_wr_post per WR): siw_txlat
 #     times every posted WR, FIFO in sync (no mismatch).
+# Six bpftrace compiles (7 to 40 s each under TCG) and their exits make
+# this the longest test: about 180 s alone, 350 s beside the other
+# kernel's suite, 600 s on a busier machine.
+# siw-test-timeout: 900
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/siw.sh"
 siw_require_vm
