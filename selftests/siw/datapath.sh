@@ -157,10 +157,13 @@ if setup mpa_markers=1 mpa_crc_required=1; then
 	kill $spid 2> /dev/null
 	wait $spid 2> /dev/null
 
-	# Broken frames, one connection each, to a persistent server.
-	rping -s -P -a $ADDR -p 7176 > "$LOG/peer-errors.server" 2>&1 &
+	# Broken frames, one connection each, to a persistent server:
+	# ping_listener, not rping -s -P, whose threads race on failing
+	# connections (a crashed server closes without a Terminate).
+	"$SIW_TOP/build/selftests/helpers/ping_listener" $ADDR 7176 \
+		> "$LOG/peer-errors.server" 2>&1 &
 	spid=$!
-	siw_wait_listen 7176
+	wait_for 20 grep -q listening "$LOG/peer-errors.server"
 	/usr/bin/python3 "$(dirname "$0")/datapath_peer.py" $ADDR 7176 \
 		errors > "$LOG/peer-errors.tap" 2>&1
 	peer_n=$tap_n
@@ -172,6 +175,7 @@ if setup mpa_markers=1 mpa_crc_required=1; then
 		esac
 	done < "$LOG/peer-errors.tap"
 	[ $tap_n -gt $peer_n ] || tap_not_ok "peer (errors) ran no check"
+	tap_check "peer: the listener survived the broken frames" kill -0 $spid
 	kill $spid 2> /dev/null
 	wait $spid 2> /dev/null
 	spid=

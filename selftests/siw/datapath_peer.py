@@ -15,8 +15,8 @@
 #      siw places it; rping -v prints it (the caller checks that).
 #   4. siw sends its own Send (rping's "go ahead"): checked like 2.
 #
-# datapath_peer.py ADDR PORT errors: against a persistent server (rping
-# -s -P), one connection per broken frame; each must end in a Terminate
+# datapath_peer.py ADDR PORT errors: against a persistent rping server
+# (helpers/ping_listener), one connection per broken frame; each must end in a Terminate
 # (framed with markers and CRC, checked) with the right layer, type and
 # code: bad CRC, bad marker FPDUPTR, a Send longer than the receive
 # buffer.
@@ -263,7 +263,7 @@ def errors():
     conn = connect()
     if conn:
         s, tx, rx = conn
-        # rping posts 16-byte receives.
+        # rping servers post 16-byte receives.
         expect_terminate("Send longer than the receive buffer", tx, rx,
                          tx.frame(untagged(3, 0, 1, 0, b"x" * 100)), 1, 2, 5)
         s.close()
