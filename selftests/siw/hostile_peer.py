@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # hostile_peer.py ADDR PORT: a plain TCP client that speaks broken MPA
-# and DDP/RDMAP to a siw listener (an rping -s -P server). Each case uses
+# and DDP/RDMAP to a siw listener (an rping server). Each case uses
 # a fresh connection and expects a Terminate (RFC 5040 opcode 7) or the
 # connection to be closed, never silence. Prints TAP.
 import socket
