@@ -74,9 +74,18 @@ static int siw_fault_pick(struct siw_device *sdev, struct siw_qp *qp,
 			 BIT(SIW_FAULT_TYPE_TRUNCATE) | BIT(SIW_FAULT_TYPE_DELAY) | \
 			 BIT(SIW_FAULT_TYPE_RESET))
 
-int siw_fault_fpdu(struct siw_qp *qp, u32 *delay_ms)
+int siw_fault_fpdu(struct siw_qp *qp, bool tagged, u32 *delay_ms)
 {
-	return siw_fault_pick(qp->sdev, qp, SIW_FAULTS_FPDU, delay_ms);
+	u32 types = SIW_FAULTS_FPDU;
+
+	/*
+	 * The sink of a tagged FPDU has no sequence to notice it missing
+	 * (RFC 5041): dropping one would lose data silently, which is no
+	 * fault the protocol handles, only a bug that no receiver can see.
+	 */
+	if (tagged)
+		types &= ~BIT(SIW_FAULT_TYPE_DROP);
+	return siw_fault_pick(qp->sdev, qp, types, delay_ms);
 }
 
 bool siw_fault_placed(struct siw_qp *qp)

@@ -30,10 +30,11 @@ struct siw_fault_spec {
 };
 
 /*
- * For the next FPDU siw sends on @qp: the fault type to apply, or -1.
- * *@delay_ms is set for SIW_FAULT_TYPE_DELAY.
+ * For the next FPDU siw sends on @qp (@tagged: an RDMA Write or Read
+ * Response, never dropped): the fault type to apply, or -1. *@delay_ms
+ * is set for SIW_FAULT_TYPE_DELAY.
  */
-int siw_fault_fpdu(struct siw_qp *qp, u32 *delay_ms);
+int siw_fault_fpdu(struct siw_qp *qp, bool tagged, u32 *delay_ms);
 /*
  * Should siw damage the payload it just placed for @qp (after the CRC
  * check)? One candidate per piece of payload placed.

@@ -898,12 +898,13 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
  * the DDP version bits of the first piece (the header, or a marker in
  * front of it: a version error or a bad marker).
  */
-static void siw_tx_fault(struct siw_qp *qp, struct siw_tx_ctx *tx)
+static void siw_tx_fault(struct siw_qp *qp, struct siw_tx_ctx *tx,
+			  bool tagged)
 {
 	u32 delay_ms = 0;
 	u8 *first;
 
-	switch (siw_fault_fpdu(qp, &delay_ms)) {
+	switch (siw_fault_fpdu(qp, tagged, &delay_ms)) {
 	case SIW_FAULT_TYPE_DROP:
 		tx->wire_sent = tx->wire_len;
 		break;
@@ -967,7 +968,7 @@ static void siw_tx_frame(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	tx->fpdu_payload = seg;
 	tx->fpdu_last = tx->done == tx->len;
 	tx->fpdu_term = false;
-	siw_tx_fault(qp, tx);
+	siw_tx_fault(qp, tx, oi->flags & SIW_OPF_TAGGED);
 	return;
 
 err:
