@@ -11,24 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <infiniband/verbs.h>
-
-static long kernel_kib(void)
-{
-	long slab = -1, vmalloc = -1, v;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Slab: %ld kB", &v) == 1)
-			slab = v;
-		else if (sscanf(line, "VmallocUsed: %ld kB", &v) == 1)
-			vmalloc = v;
-	}
-	fclose(f);
-	return slab < 0 || vmalloc < 0 ? -1 : slab + vmalloc;
-}
+#include "kmem.h"
 
 int main(int argc, char **argv)
 {

@@ -899,7 +899,7 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
  * front of it: a version error or a bad marker).
  */
 static void siw_tx_fault(struct siw_qp *qp, struct siw_tx_ctx *tx,
-			  bool tagged)
+			 bool tagged)
 {
 	u32 delay_ms = 0;
 	u8 *first;

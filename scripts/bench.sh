@@ -18,7 +18,7 @@ out=results/bench-$kver-$stamp
 	make -s userprogs
 	scripts/build-linux-siw.sh "$kver"
 	mkdir -p build/bench
-	cc -O2 -Wall -Wextra -Werror -o build/bench/qpmem bench/qpmem.c -libverbs
+	cc -O2 -Wall -Wextra -Werror -Iselftests/lib -o build/bench/qpmem bench/qpmem.c -libverbs
 } > "build/bench-build.log" 2>&1 || { cat build/bench-build.log; exit 1; }
 rounds=${BENCH_ROUNDS:-3}
 impls=${BENCH_IMPLS:-siw siw-stocklib linux-siw tcp}

@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
+#include "kmem.h"
 
 struct conn {
 	int idx;
@@ -63,24 +64,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long kernel_kib(void)
-{
-	long slab = -1, vmalloc = -1, v;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Slab: %ld kB", &v) == 1)
-			slab = v;
-		else if (sscanf(line, "VmallocUsed: %ld kB", &v) == 1)
-			vmalloc = v;
-	}
-	fclose(f);
-	return slab < 0 || vmalloc < 0 ? -1 : slab + vmalloc;
 }
 
 /* PD, CQs and buffers on the device rdma_cm picked, once. */
