@@ -97,6 +97,10 @@ run_pair() {
 	fi
 	timeout 120 "$@" > "$LOG/$_n.client" 2>&1
 	_crc=$?
+	# A client that hung: what siw's QPs looked like then (its
+	# server is still there).
+	[ $_crc = 124 ] && { rdma resource show qp; "$CTL" -s qp show dev siw0; } \
+		> "$LOG/$_n.hang" 2>&1
 	_i=0
 	while kill -0 $_sp 2> /dev/null && [ $_i -lt 150 ]; do
 		sleep 0.2
@@ -199,6 +203,7 @@ while [ "$(date +%s)" -lt $end ]; do
 
 	perf=$(echo $perfs | cut -d' ' -f$((round % nperf + 1)))
 	pids=
+	rm -f "$LOG"/*.hang
 	i=0
 	for s in $(echo $sizes | cut -d' ' -f1-$nrping); do
 		i=$((i + 1))
@@ -261,7 +266,11 @@ print(sum(r["hits"] for r in json.load(sys.stdin) if r["id"] == int(sys.argv[1])
 	if [ -z "$fault" ] && [ -z "$placed_rid" ] && [ -n "$failed_pairs" ]; then
 		clean_fail=$((clean_fail + 1))
 		tap_diag "round $round (no fault): failed:$failed_pairs"
-		tail -n 3 "$LOG"/*.client | sed 's/^/#   /'
+		tail -n 3 "$LOG"/*.client "$LOG"/*.server "$LOG"/*.hang 2> /dev/null |
+			cut -c1-200 | sed 's/^/#   /'
+		# All of the round's logs, for a look afterwards.
+		[ -d /siw-out ] && mkdir -p "/siw-out/round-$round" &&
+			cp "$LOG"/* "/siw-out/round-$round/" 2> /dev/null
 	fi
 	# Broken connections are torn down asynchronously: give them time.
 	if ! wait_for 30 objects_gone; then
