@@ -44,9 +44,9 @@ run_stage() {
 	rm -f "$log"
 }
 
-# failure_summary NAME LOG: each failed check with the diagnostics after
-# it, so that the end of make check's output (all CI keeps) says what
-# failed, not only where.
+# failure_summary NAME LOG: each failed check with up to two diagnostic
+# lines before it and six after, so that the end of make check's output
+# (all CI keeps) says what failed, not only where.
 failure_summary() {
 	echo "--- $1"
 	awk '{ match($0, /^(# )*/); d = RLENGTH; body = substr($0, d + 1) }
