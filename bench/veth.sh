@@ -6,14 +6,15 @@
 # the path where one FPDU per MSS costs most. Our siw with mpa_gso=0 (one
 # FPDU per MSS, as RFC 5044 asks) and mpa_gso=1 (FPDUs of up to 60 KiB
 # that TCP segments), Linux's in-tree siw (built by
-# scripts/build-linux-siw.sh, if there), VETH_ROUNDS rounds (default 3) of perftest bandwidth and latency over
-# rdma_cm (rdma-core's stock providers for all), then iperf3 on the same
-# path. VETH_IMPLS picks implementations; "rxe" (Soft-RoCE) is there
-# but not in the default: on Debian's 6.1 and 6.12 rxe's UDP socket (port
-# 4791) lives in the initial namespace only, so between two namespaces
-# its connections never establish (rdma_cm: UNREACHABLE), and over
-# loopback it sees no packets at all. Prints one line per measurement
-# ("veth: ...") and the medians; exits 1 if a run failed.
+# scripts/build-linux-siw.sh, if there), VETH_ROUNDS rounds (default 3)
+# of perftest bandwidth and latency over rdma_cm (rdma-core's stock
+# providers for all), then iperf3 on the same path. VETH_IMPLS picks
+# implementations; "rxe" (Soft-RoCE) is there but not in the default: on
+# Debian's 6.1 and 6.12 rxe's UDP socket (port 4791) lives in the
+# initial namespace only, so between two namespaces its connections
+# never establish (rdma_cm: UNREACHABLE), and over loopback it sees no
+# packets at all. Prints one line per measurement ("veth: ...") and the
+# medians; exits 1 if a run failed.
 #
 #   selftests/vm/run-vm.sh -t 1800 $(scripts/kvers.sh 6.1) results/veth \
 #       sh bench/veth.sh

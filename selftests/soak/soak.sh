@@ -26,10 +26,10 @@
 # SOAK_PROVE=1 shows that those checks can fail (scripts/soak.sh runs it
 # first, for a few minutes): a corrupt-placed fault rule damages every
 # 7th piece of payload siw places (after its CRC check, as a placement
-# bug would), and after the warm-up a grower fills tmpfs with 40000 empty
-# files (unreclaimable shmem inodes) and 64 MiB of data. The payload and both memory
-# checks must then fail, and are reported as "ok" only if they do; all
-# other checks stand as they are.
+# bug would), and after the warm-up a grower fills tmpfs with 40000
+# empty files (unreclaimable shmem inodes) and 64 MiB of data. The
+# payload and both memory checks must then fail, and are reported as "ok"
+# only if they do; all other checks stand as they are.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/siw.sh"
 siw_require_vm
@@ -124,6 +124,19 @@ objects_gone() {
 	[ "$(dev_objects)" = "0 0 0 0 0 0 0" ]
 }
 
+# rule_add ARGS...: siwctl fault add dev siw0 ARGS; prints the rule's id.
+rule_add() {
+	"$CTL" -j fault add dev siw0 "$@" |
+		/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'
+}
+
+# rule_hits ID: how often rule ID of siw0 hit.
+rule_hits() {
+	"$CTL" -j fault show dev siw0 | /usr/bin/python3 -c '
+import json, sys
+print(sum(r["hits"] for r in json.load(sys.stdin) if r["id"] == int(sys.argv[1])))' "$1"
+}
+
 meminfo() {
 	awk -v k="$1:" '$1 == k { print int($2 / 1024) }' /proc/meminfo
 }
@@ -178,8 +191,7 @@ tap_diag "soak: $minutes min, warm-up $warmup min, $nrping rping pairs + $nqps-Q
 placed_rid=
 if [ "$prove" = 1 ]; then
 	tap_diag "proof run: corrupt-placed on every 7th placement, tmpfs grower after the warm-up"
-	placed_rid=$("$CTL" -j fault add dev siw0 type corrupt-placed every 7 |
-		/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+	placed_rid=$(rule_add type corrupt-placed every 7)
 	[ -n "$placed_rid" ] || tap_not_ok "proof run: add the corrupt-placed rule"
 fi
 
@@ -197,8 +209,7 @@ while [ "$(date +%s)" -lt $end ]; do
 	rid=
 	if [ -n "$fault" ]; then
 		# Every 40th FPDU of any QP, once: well inside the round's traffic.
-		rid=$("$CTL" -j fault add dev siw0 type "${fault%-crc}" every 40 count 1 |
-			/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+		rid=$(rule_add type "${fault%-crc}" every 40 count 1)
 	fi
 
 	perf=$(echo $perfs | cut -d' ' -f$((round % nperf + 1)))
@@ -256,9 +267,7 @@ while [ "$(date +%s)" -lt $end ]; do
 
 	hits=
 	if [ -n "$rid" ]; then
-		hits=$("$CTL" -j fault show dev siw0 | /usr/bin/python3 -c '
-import json, sys
-print(sum(r["hits"] for r in json.load(sys.stdin) if r["id"] == int(sys.argv[1])))' "$rid")
+		hits=$(rule_hits "$rid")
 		"$CTL" fault del dev siw0 id "$rid" > /dev/null
 		[ "$hits" = 1 ] || fault_missed=$((fault_missed + 1))
 	fi
@@ -303,9 +312,7 @@ done
 
 tap_diag "$round rounds ($faulted with a fault), $verified pings verified, $perf_ok of $perf_runs perftest runs complete, $exit_races rping exit races (all pings verified)"
 if [ -n "$placed_rid" ]; then
-	tap_diag "corrupt-placed rule: $("$CTL" -j fault show dev siw0 | /usr/bin/python3 -c '
-import json, sys
-print(sum(r["hits"] for r in json.load(sys.stdin) if r["id"] == int(sys.argv[1])))' "$placed_rid") hits"
+	tap_diag "corrupt-placed rule: $(rule_hits "$placed_rid") hits"
 	"$CTL" fault del dev siw0 id "$placed_rid" > /dev/null
 fi
 [ -n "$grower" ] && kill "$grower" 2> /dev/null
