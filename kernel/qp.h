@@ -242,6 +242,8 @@ int siw_tx_init(struct siw_qp *qp);
 void siw_tx_fini(struct siw_qp *qp);
 void siw_tx_kick(struct siw_qp *qp);
 bool siw_tx_direct(struct siw_qp *qp);
+void siw_tx_hold(struct siw_qp *qp);
+void siw_tx_unhold(struct siw_qp *qp);
 void siw_tx_terminate(struct siw_qp *qp, int cause, const void *hdr,
 		      size_t hdr_len);
 

@@ -1200,6 +1200,25 @@ bool siw_tx_direct(struct siw_qp *qp)
 	return true;
 }
 
+/*
+ * Hold the QP's TX runs off while its SQ and ORQ are flushed (process
+ * context, state_lock held). A run holds run_lock from handing an FPDU to
+ * TCP until its WQE completes: without this, a flush in between would
+ * report a message the peer already has as flushed. A run never waits
+ * for long: its sends do not wait for room in the socket.
+ */
+void siw_tx_hold(struct siw_qp *qp)
+{
+	if (qp->tx)
+		mutex_lock(&qp->tx->run_lock);
+}
+
+void siw_tx_unhold(struct siw_qp *qp)
+{
+	if (qp->tx)
+		mutex_unlock(&qp->tx->run_lock);
+}
+
 void siw_tx_terminate(struct siw_qp *qp, int cause, const void *hdr,
 		      size_t hdr_len)
 {

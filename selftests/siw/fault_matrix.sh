@@ -153,7 +153,14 @@ link_flap() {
 	sleep 2
 	in_peer ip link set fmb up
 }
+# TCP must outlast the flap: at tcp_retries2=4 it gives up after about
+# 6 s of retransmits, and on a debug kernel the veth takes up to 7 s to
+# come back (8: about 100 s).
+sysctl -qw net.ipv4.tcp_retries2=8
+in_peer sysctl -qw net.ipv4.tcp_retries2=8
 case_run link-down-up ok ok link_flap "-i 10000"
+sysctl -qw net.ipv4.tcp_retries2=4
+in_peer sysctl -qw net.ipv4.tcp_retries2=4
 tap_eq "link-down-up: fmsb's port went DOWN meanwhile" DOWN "$flap_port"
 tap_check "link-down-up: fmsb's port ACTIVE again" wait_for 10 fmsb_state_is ACTIVE
 after_case link-down-up
