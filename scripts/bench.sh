@@ -13,6 +13,7 @@ kver=${1:-$(scripts/kvers.sh 6.1)}
 scripts/ensure-deps.sh
 stamp=$(date +%Y%m%d-%H%M%S)
 out=results/bench-$kver-$stamp
+mkdir -p build
 {
 	make -s module KVER="$kver"
 	make -s userprogs
