@@ -1552,7 +1552,11 @@ out:
 /* qp.h: the QP left RTS (or sent a Terminate): close the connection. */
 void siw_cm_close(struct siw_cep *cep)
 {
-	if (cep)
+	/*
+	 * CLOSED is final: a close then only costs a worker wakeup (QP
+	 * destroy after a disconnect). A stale other state just queues.
+	 */
+	if (cep && data_race(cep->state) != SIW_CEP_CLOSED)
 		siw_cep_queue(cep, SIW_CEP_EV_CLOSE);
 }
 

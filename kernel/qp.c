@@ -417,6 +417,8 @@ int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 		   u32 ird, u32 ord)
 {
 	enum siw_qp_state old;
+	struct siw_sqe *sqe;
+	bool pending;
 	int rv;
 
 	if (ird > SIW_MAX_IRD_QP || ord > SIW_MAX_ORD_QP)
@@ -462,13 +464,23 @@ int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 	spin_lock_irq(&qp->sq_lock);
 	old = qp->state;
 	WRITE_ONCE(qp->state, SIW_QP_STATE_RTS);
+	/*
+	 * Work posted before the connection existed goes out now; none
+	 * (the usual case) costs no TX thread wakeup. A kernel poster's
+	 * SQE is in before this sq_lock section or it sees RTS after it; a
+	 * process stores VALID, then (siw_qp_sq_posted(), after a full
+	 * barrier) loads the state: with ours, one side sees the other.
+	 */
+	smp_mb();
+	sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
+	pending = READ_ONCE(sqe->flags) & SIW_WQE_VALID;
 	spin_unlock_irq(&qp->sq_lock);
 	up_write(&qp->state_lock);
 	trace_siw_qp_state(qp, old, SIW_QP_STATE_RTS);
 	siw_nl_qp_state(qp);
 
-	/* Work posted before the connection existed goes out now. */
-	siw_tx_kick(qp);
+	if (pending)
+		siw_tx_kick(qp);
 	return 0;
 
 err_rx:
@@ -932,8 +944,11 @@ static int siw_query_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
  */
 static void siw_qp_sq_posted(struct siw_qp *qp, bool process)
 {
-	if (qp->user)
+	if (qp->user) {
 		trace_siw_doorbell(qp);
+		/* The process's VALID stores before the state: see siw_qp_connect(). */
+		smp_mb();
+	}
 	switch (READ_ONCE(qp->state)) {
 	case SIW_QP_STATE_RTS:
 		if (!process || !siw_tx_direct(qp))
