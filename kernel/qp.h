@@ -236,11 +236,14 @@ void siw_qp_rqe_done_imm(struct siw_qp *qp, u32 token,
  * QP's TX thread to send (SQ, IRQ) and may be called from any context; it
  * holds a QP reference (siw_qp_get) while the work is queued or running,
  * so destroy waits for it. siw_tx_terminate() queues a Terminate ahead of
- * everything else. siw_tx_fini() runs after the last reference is gone.
+ * everything else. siw_tx_orq_freed() is RX's kick after a Read or Atomic
+ * completes, a no-op unless an SQE waits for the ORQ. siw_tx_fini() runs
+ * after the last reference is gone.
  */
 int siw_tx_init(struct siw_qp *qp);
 void siw_tx_fini(struct siw_qp *qp);
 void siw_tx_kick(struct siw_qp *qp);
+void siw_tx_orq_freed(struct siw_qp *qp);
 bool siw_tx_direct(struct siw_qp *qp);
 void siw_tx_hold(struct siw_qp *qp);
 void siw_tx_unhold(struct siw_qp *qp);

@@ -461,7 +461,7 @@ static void siw_rx_end_rresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 		return;
 	}
 	/* A Read or a fenced WQE may be waiting for the slot. */
-	siw_tx_kick(qp);
+	siw_tx_orq_freed(qp);
 }
 
 /* Queue the peer's Read Request for TX, as a Read Response to send. */
@@ -624,7 +624,7 @@ static void siw_rx_end_aresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 		siw_qp_terminate(qp, SIW_ERR_RDMAP_LOCAL, NULL, 0);
 		return;
 	}
-	siw_tx_kick(qp);
+	siw_tx_orq_freed(qp);
 }
 
 /*

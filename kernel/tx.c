@@ -67,6 +67,7 @@
 
 /* tx->flags */
 #define SIW_TX_QUEUED		0	/* run queued or about to run */
+#define SIW_TX_ORQ_WAIT		1	/* an SQE waits for a Read to complete */
 
 enum siw_tx_src {
 	SIW_TX_IDLE,		/* no message in progress */
@@ -389,6 +390,48 @@ static bool siw_tx_orq_room(struct siw_qp *qp)
 	return READ_ONCE(qp->orq.put) - READ_ONCE(qp->orq.get) < lim;
 }
 
+/* Can the SQE in tx->wqe start now, as far as the ORQ is concerned? */
+static bool siw_tx_orq_ready(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	if ((tx->wqe.flags & SIW_WQE_READ_FENCE) && !siw_tx_orq_empty(qp))
+		return false;
+	return !siw_tx_uses_orq(tx->wqe.opcode) || siw_tx_orq_room(qp);
+}
+
+/*
+ * The SQE waits for a Read (or Atomic) to complete. RX kicks TX for it
+ * only if asked (siw_tx_orq_freed()): most completions find nothing
+ * waiting, and an idle TX thread woken for nothing costs the latency of
+ * every Read. Ask, then look again: a completion between the first look
+ * and the flag saw no flag.
+ */
+static bool siw_tx_orq_blocked(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	if (siw_tx_orq_ready(qp, tx))
+		return false;
+	set_bit(SIW_TX_ORQ_WAIT, &tx->flags);
+	/* The flag before the second look: pairs with siw_tx_orq_freed(). */
+	smp_mb__after_atomic();
+	if (!siw_tx_orq_ready(qp, tx))
+		return true;
+	clear_bit(SIW_TX_ORQ_WAIT, &tx->flags);
+	return false;
+}
+
+/* rx.c: a Read or Atomic left the ORQ; wake TX if an SQE waits for that. */
+void siw_tx_orq_freed(struct siw_qp *qp)
+{
+	struct siw_tx_ctx *tx = qp->tx;
+
+	if (!tx)
+		return;
+	/* Our orq.get store before the flag: pairs with siw_tx_orq_blocked(). */
+	smp_mb();
+	if (test_bit(SIW_TX_ORQ_WAIT, &tx->flags) &&
+	    test_and_clear_bit(SIW_TX_ORQ_WAIT, &tx->flags))
+		siw_tx_kick(qp);
+}
+
 /*
  * A Read moves from the SQ to the ORQ before its request is sent (the
  * response may come back before TX is done with the request), in one
@@ -457,9 +500,7 @@ static bool siw_tx_start_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	u32 len;
 	int rv;
 
-	if ((tx->wqe.flags & SIW_WQE_READ_FENCE) && !siw_tx_orq_empty(qp))
-		return false;
-	if (siw_tx_uses_orq(tx->wqe.opcode) && !siw_tx_orq_room(qp))
+	if (siw_tx_orq_blocked(qp, tx))
 		return false;
 
 	tx->src = SIW_TX_SQ;
