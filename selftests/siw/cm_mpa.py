@@ -230,6 +230,7 @@ def server(addr, port, mode):
     if req is None:
         print("no MPA request")
         return 1
+    t0 = time.monotonic()
     flags, rev, ird, ord_, rtr, p2p, pd = req
     enh = dict(ird=ord_, ord_=ird) if rev == 2 and flags & F_E else {}
     crc = flags & F_C
@@ -253,12 +254,16 @@ def server(addr, port, mode):
         b = recv_exact(s, 20)
         print("RTR: %s" % b.hex())
         return 0 if is_rtr_write(b) else 1
-    # keep the connection until the initiator gives up
+    # keep the connection until the initiator gives up, and say when it
+    # did: cm_mpa.sh times siw by this, not by rping (whose own start
+    # takes seconds on a debug kernel)
     try:
         while s.recv(4096):
             pass
     except OSError:
         pass
+    print("closed %d ms after the request"
+          % ((time.monotonic() - t0) * 1000), flush=True)
     return 0
 
 
