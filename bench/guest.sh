@@ -22,6 +22,9 @@ OUT=${BENCH_OUT:-/siw-out}
 RAW=$OUT/raw.csv
 ROUNDS=${BENCH_ROUNDS:-3}
 IMPLS=${BENCH_IMPLS:-"siw siw-stocklib linux-siw tcp"}
+# A subset, for one measurement: ib_{write,read,send}_bw, ib_write_bw_8qp,
+# ib_{send,write,read}_lat, conn_rate, qp_memory, nvmeof, iperf3 (tcp).
+WORKLOADS=${BENCH_WORKLOADS:-}
 LINUX_KO=build/linux-siw/$(uname -r)/siw_linux.ko
 QPMEM=build/bench/qpmem
 ADDR=10.99.10.1
@@ -260,26 +263,37 @@ print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 8e6))' "$LOG/iperf
 		"$(awk '/latency/ { v = $3; if ($4 == "ms") v *= 1000; if ($4 == "ns") v /= 1000 } END { print v }' "$LOG/qperf")"
 }
 
+# wanted WORKLOAD: in BENCH_WORKLOADS (default: all of them)?
+wanted() {
+	[ -z "$WORKLOADS" ] && return 0
+	case " $WORKLOADS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
 impl_round() {
 	_impl=$1 _r=$2
 	if [ "$_impl" = tcp ]; then
-		tcp_round "$_r"
+		wanted iperf3 && tcp_round "$_r"
 		return
 	fi
 	for t in ib_write_bw ib_read_bw ib_send_bw; do
+		wanted $t || continue
 		for s in 64 4096 65536 1048576; do
 			perf_bw "$_impl" "$_r" $t $s
 		done
 	done
-	perf_bw "$_impl" "$_r" ib_write_bw 64 -q 8
+	wanted ib_write_bw_8qp && perf_bw "$_impl" "$_r" ib_write_bw 64 -q 8
 	for t in ib_send_lat ib_write_lat ib_read_lat; do
+		wanted $t || continue
 		for s in 8 64 4096 65536; do
 			perf_lat "$_impl" "$_r" $t $s
 		done
 	done
-	conn_rate "$_impl" "$_r"
-	qp_memory "$_impl" "$_r"
-	[ "$_impl" = siw-stocklib ] || nvmeof "$_impl" "$_r"
+	wanted conn_rate && conn_rate "$_impl" "$_r"
+	wanted qp_memory && qp_memory "$_impl" "$_r"
+	[ "$_impl" = siw-stocklib ] || ! wanted nvmeof || nvmeof "$_impl" "$_r"
 }
 
 trap 'kill $spid 2> /dev/null; nvme_teardown; for i in $IMPLS; do impl_down $i 2> /dev/null; done; make -s -C userlib uninstall > /dev/null 2>&1' EXIT

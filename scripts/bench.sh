@@ -4,8 +4,9 @@
 # make bench: build everything, boot KVER (default: the newest 6.1) in the
 # test VM and run bench/guest.sh there (our siw with our provider and with
 # rdma-core's, Linux's in-tree siw, plain TCP; BENCH_ROUNDS rounds,
-# default 3), then bench/report.py: a table on stdout, summary.csv,
-# goals.txt and PNG plots in results/bench-KVER-DATE/.
+# default 3; BENCH_WORKLOADS a subset, see bench/guest.sh), then
+# bench/report.py: a table on stdout, summary.csv, goals.txt and PNG
+# plots in results/bench-KVER-DATE/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -30,7 +31,7 @@ echo "bench: $kver, $rounds rounds of: $impls (a TCG VM: about 10 minutes a roun
 veth=
 [ "${BENCH_VETH:-1}" = 1 ] && veth="; VETH_ROUNDS=$rounds sh bench/veth.sh"
 selftests/vm/run-vm.sh -t $((rounds * 1500 + 300)) "$kver" "$out" \
-	"BENCH_ROUNDS=$rounds BENCH_IMPLS='$impls' sh bench/guest.sh$veth" ||
+	"BENCH_ROUNDS=$rounds BENCH_IMPLS='$impls' BENCH_WORKLOADS='${BENCH_WORKLOADS:-}' sh bench/guest.sh$veth" ||
 	{ tail -n 20 "$out/output.txt" 2> /dev/null; exit 1; }
 grep '^bench:' "$out/output.txt" | tail -n 3
 /usr/bin/python3 bench/report.py "$out/raw.csv" "$out"
