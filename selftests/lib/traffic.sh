@@ -7,14 +7,15 @@
 # CLI_NS to run the server and the client in network namespaces.
 
 # pair NAME PORT SERVER_CMD CLIENT_CMD: server in the background, client
-# once the server listens on PORT; both must succeed within two minutes.
+# once the server listens on PORT; both must succeed within two minutes
+# (times SIW_TIME_SCALE: the debug kernel moves data 40 times slower).
 pair() {
 	_name=$1
 	# ip netns exec execs the command: $spid is the server's own pid.
 	${SRV_NS:+ip netns exec $SRV_NS} $3 > "$LOG/$_name.server" 2>&1 &
 	spid=$!
 	SIW_LISTEN_NS=$SRV_NS siw_wait_listen "$2"
-	timeout 120 ${CLI_NS:+ip netns exec $CLI_NS} $4 \
+	timeout $((120 * ${SIW_TIME_SCALE:-1})) ${CLI_NS:+ip netns exec $CLI_NS} $4 \
 		> "$LOG/$_name.client" 2>&1
 	_rc=$?
 	# The server ends by itself once its client is done.

@@ -5,12 +5,14 @@
 # kernel's VM: run-guest.sh with the given tests while siw's symbols are
 # recorded at every load (kmemleak.py watch), then a kmemleak scan that
 # fails if anything allocated by siw was leaked. The report is copied to
-# the results share as kmemleak.txt.
+# the results share as kmemleak.txt. SIW_TIME_SCALE stretches the
+# traffic helpers' time limits (selftests/lib/traffic.sh).
 cd "$(dirname "$0")/../.." || exit 1
 kml="/usr/bin/python3 $PWD/selftests/vm/kmemleak.py"
 dir=/tmp/siw-kmemleak
 $kml watch "$dir" &
 watcher=$!
+export SIW_TIME_SCALE=${SIW_TIME_SCALE:-8}
 sh selftests/run-guest.sh "$@"
 rc=$?
 kill $watcher
