@@ -130,7 +130,8 @@ def plots(med, outdir):
             ax.set_xlabel("message size (bytes)")
             ax.set_ylabel(ylabel)
             ax.grid(True, alpha=0.3)
-            ax.legend()
+            if ax.lines:
+                ax.legend()
         fig.tight_layout()
         fig.savefig("%s/%s.png" % (outdir, kind), dpi=100)
         plt.close(fig)
