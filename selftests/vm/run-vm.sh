@@ -70,16 +70,16 @@ printf '%s\n' "$*" > "$out/cmd.sh"
 
 boot() {
 	timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-	-machine q35,accel=tcg -cpu max -smp 2 -m "$mem" \
-	-display none -monitor none -no-reboot \
-	-serial "file:$out/console.log" \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 panic_on_warn=$panic_on_warn softlockup_panic=1 oops=panic hung_task_panic=1 quiet loglevel=4 SIWTEST_DIR=$top${modroot:+ SIWTEST_MODROOT=$modroot}${SIW_VM_APPEND:+ $SIW_VM_APPEND}" \
-	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
-	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-	-fsdev local,id=siwout,path="$out",security_model=none,multidevs=remap \
-	-device virtio-9p-pci,fsdev=siwout,mount_tag=siwout \
-	-nic none
+		-machine q35,accel=tcg -cpu max -smp 2 -m "$mem" \
+		-display none -monitor none -no-reboot \
+		-serial "file:$out/console.log" \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 panic_on_warn=$panic_on_warn softlockup_panic=1 oops=panic hung_task_panic=1 quiet loglevel=4 SIWTEST_DIR=$top${modroot:+ SIWTEST_MODROOT=$modroot}${SIW_VM_APPEND:+ $SIW_VM_APPEND}" \
+		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+		-fsdev local,id=siwout,path="$out",security_model=none,multidevs=remap \
+		-device virtio-9p-pci,fsdev=siwout,mount_tag=siwout \
+		-nic none
 }
 
 # A kernel that dies before the guest's init got to the command (no siw
