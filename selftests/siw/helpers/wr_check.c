@@ -101,6 +101,9 @@ static struct {
 	char events[256];
 } s = { .first_status = -1 };
 
+/* Seconds to wait for a CM event once every WR has completed in error. */
+#define CM_EVENT_GRACE_S 5
+
 static double now(void)
 {
 	struct timespec ts;
@@ -403,6 +406,7 @@ static bool all_done(void)
 static void run(void)
 {
 	double next_post = 0, deadline = 0, end = now() + opt.total_s;
+	double cm_grace = 0;
 	bool work_done;
 
 	for (;;) {
@@ -433,8 +437,16 @@ static void run(void)
 			rdma_disconnect(s.id);
 			s.disconnect_sent = true;
 		}
+		/*
+		 * Flushes and the CM event that explains them (DISCONNECTED,
+		 * DEVICE_REMOVAL) come by separate paths in no fixed order:
+		 * after the last flush, give the event a few seconds.
+		 */
+		if (deadline && all_done() && s.error_seen && !cm_grace)
+			cm_grace = now() + CM_EVENT_GRACE_S;
 		if (deadline && all_done() &&
-		    (s.disconnected || s.device_removed || s.error_seen))
+		    (s.disconnected || s.device_removed ||
+		     (s.error_seen && now() > cm_grace)))
 			break;
 		if ((deadline && now() > deadline) || now() > end) {
 			note_event("timeout");
