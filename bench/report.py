@@ -10,7 +10,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-IMPLS = ["siw", "siw-stocklib", "linux-siw", "rxe", "tcp"]
+IMPLS = ["siw", "siw-poll", "siw-stocklib", "linux-siw", "rxe", "tcp"]
 BASE = "linux-siw"
 
 

@@ -12,6 +12,8 @@ static const struct field tx_fields[] = {
 	{ SIW_A_TX_RUNS, "runs", FT_U64, NULL },
 	{ SIW_A_TX_WAKEUPS, "wakeups", FT_U64, NULL },
 	{ SIW_A_TX_BUSY_NS, "busy_ns", FT_U64, NULL },
+	{ SIW_A_TX_POLL_HITS, "poll_hits", FT_U64, NULL },
+	{ SIW_A_TX_POLL_NS, "poll_ns", FT_U64, NULL },
 };
 
 static int tx_reply(struct nlattr **tb, void *arg)
@@ -52,14 +54,20 @@ int cmd_tx_show(int argc, char **argv)
 	table_col(t, "RUNS", true);
 	table_col(t, "WAKEUPS", true);
 	table_col(t, "BUSY_MS", true);
+	table_col(t, "POLL_HITS", true);
+	table_col(t, "POLL_MS", true);
 	for (i = 0; i < rs.n; i++) {
 		const struct rec *rec = &rs.v[i];
 
 		table_row(t);
-		for (j = 0; j < ARRAY_SIZE(tx_fields) - 1; j++)
+		/* cpu, qps, runs, wakeups: plain counts */
+		for (j = 0; j < 4; j++)
 			table_cell(t, "%llu",
 				   (unsigned long long)rec_u(rec, tx_fields[j].attr));
 		table_cell(t, "%.3f", rec_u(rec, SIW_A_TX_BUSY_NS) / 1e6);
+		table_cell(t, "%llu",
+			   (unsigned long long)rec_u(rec, SIW_A_TX_POLL_HITS));
+		table_cell(t, "%.3f", rec_u(rec, SIW_A_TX_POLL_NS) / 1e6);
 	}
 	table_print(t);
 	table_free(t);

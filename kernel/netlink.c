@@ -631,6 +631,10 @@ static int siw_nl_tx_get_dumpit(struct sk_buff *skb,
 		    nla_put_u64_64bit(skb, SIW_A_TX_WAKEUPS, ti.wakeups,
 				      SIW_A_TX_PAD) ||
 		    nla_put_u64_64bit(skb, SIW_A_TX_BUSY_NS, ti.busy_ns,
+				      SIW_A_TX_PAD) ||
+		    nla_put_u64_64bit(skb, SIW_A_TX_POLL_HITS, ti.poll_hits,
+				      SIW_A_TX_PAD) ||
+		    nla_put_u64_64bit(skb, SIW_A_TX_POLL_NS, ti.poll_ns,
 				      SIW_A_TX_PAD)) {
 			genlmsg_cancel(skb, hdr);
 			break;

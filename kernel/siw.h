@@ -183,6 +183,8 @@ struct siw_tx_info {
 	u64 runs;
 	u64 wakeups;
 	u64 busy_ns;
+	u64 poll_hits;
+	u64 poll_ns;
 };
 
 bool siw_tx_thread_info(unsigned int cpu, struct siw_tx_info *info);

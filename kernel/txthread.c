@@ -14,6 +14,7 @@
 #include <linux/cpumask.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
@@ -34,12 +35,59 @@ struct siw_tx_thread {
 	u64 wakeups;			/* written by the thread only */
 	u64 items;
 	u64 busy_ns;
+	u64 poll_hits;			/* work found while spinning */
+	u64 poll_ns;			/* time spent spinning */
 };
+
+/*
+ * A thread that just ran out of work may spin for more instead of
+ * sleeping: the next kick (a doorbell, a Read Request from RX) then
+ * costs no wakeup. It burns that CPU, so it is off by default, and the
+ * spin ends early when anything else wants the CPU.
+ */
+static unsigned int tx_busy_poll_us;
+module_param(tx_busy_poll_us, uint, 0644);
+MODULE_PARM_DESC(tx_busy_poll_us,
+		 "Microseconds an idle TX thread spins for new work before it sleeps (default 0: sleep at once; at most 10000)");
+
+#define SIW_TX_BUSY_POLL_MAX_US 10000
 
 static struct siw_tx_thread __percpu *siw_tx;
 static struct cpumask siw_tx_cpus;
 static DEFINE_MUTEX(siw_tx_mutex);
 static DEFINE_SPINLOCK(siw_tx_lock);
+
+/*
+ * Spin for up to tx_busy_poll_us while there is no work. True if work
+ * came meanwhile; false at once when polling is off or work is already
+ * queued (the caller's wait then returns at once).
+ */
+static bool siw_tx_busy_poll(struct siw_tx_thread *tx)
+{
+	unsigned int us = min(READ_ONCE(tx_busy_poll_us),
+			      SIW_TX_BUSY_POLL_MAX_US);
+	bool found = false;
+	u64 start, now;
+
+	if (!us || !llist_empty(&tx->work))
+		return false;
+	start = local_clock();
+	now = start;
+	while (now - start < (u64)us * NSEC_PER_USEC) {
+		if (!llist_empty(&tx->work)) {
+			found = true;
+			break;
+		}
+		if (need_resched() || kthread_should_stop())
+			break;
+		cpu_relax();
+		now = local_clock();
+	}
+	WRITE_ONCE(tx->poll_ns, tx->poll_ns + local_clock() - start);
+	if (found)
+		WRITE_ONCE(tx->poll_hits, tx->poll_hits + 1);
+	return found;
+}
 
 static int siw_tx_thread_fn(void *arg)
 {
@@ -52,11 +100,13 @@ static int siw_tx_thread_fn(void *arg)
 
 	/* A stopped thread still runs what was queued before it stopped. */
 	while (!kthread_should_stop() || !llist_empty(&tx->work)) {
-		wait_event_interruptible(tx->waitq,
-					 !llist_empty(&tx->work) ||
-					 kthread_should_stop());
-		WRITE_ONCE(tx->wakeups, tx->wakeups + 1);
-		trace_siw_tx_wakeup(raw_smp_processor_id(), 0);
+		if (!siw_tx_busy_poll(tx)) {
+			wait_event_interruptible(tx->waitq,
+						 !llist_empty(&tx->work) ||
+						 kthread_should_stop());
+			WRITE_ONCE(tx->wakeups, tx->wakeups + 1);
+			trace_siw_tx_wakeup(raw_smp_processor_id(), 0);
+		}
 		n = 0;
 
 		/* FIFO order: llist_del_all hands back newest first. */
@@ -222,6 +272,8 @@ bool siw_tx_thread_info(unsigned int cpu, struct siw_tx_info *info)
 		info->runs = READ_ONCE(tx->items);
 		info->wakeups = READ_ONCE(tx->wakeups);
 		info->busy_ns = READ_ONCE(tx->busy_ns);
+		info->poll_hits = READ_ONCE(tx->poll_hits);
+		info->poll_ns = READ_ONCE(tx->poll_ns);
 		found = true;
 	}
 	mutex_unlock(&siw_tx_mutex);

@@ -208,8 +208,45 @@ ncpu=$(nproc)
 run tx tx show
 tap_eq "tx show: one thread per CPU" "$ncpu" "$(tcol "$T/tx.out" CPU | wc -l)"
 run txj -j tx show
-tap_eq "tx show -j: cpu, qps, runs, wakeups, busy_ns" "$ncpu" \
-	"$(pyj "$T/txj.out" 'len([t for t in d if set(t) == {"cpu", "qps", "runs", "wakeups", "busy_ns"}])')"
+tap_eq "tx show -j: cpu, qps, runs, wakeups, busy_ns, poll_hits, poll_ns" "$ncpu" \
+	"$(pyj "$T/txj.out" 'len([t for t in d if set(t) == {"cpu", "qps", "runs", "wakeups", "busy_ns", "poll_hits", "poll_ns"}])')"
+
+# --- busy polling: idle TX threads spin for the next kick ---------------
+# Every RDMA Read Request makes the responder's RX kick its TX thread for
+# the Read Response: a thread still spinning from the previous one finds
+# it without a wakeup.
+txsum() {	# txsum FIELD: the sum over the TX threads, now
+	run txp -j tx show
+	pyj "$T/txp.out" "sum(t['$1'] for t in d)"
+}
+read_lat() {	# read_lat PORT: 200 8-byte ib_read_lat, both ends exit 0
+	ib_read_lat -R -F -p "$1" -n 200 -d siw0 > "$T/rl-s.$1" 2>&1 &
+	_rs=$!
+	siw_wait_listen "$1"
+	timeout 120 ib_read_lat -R -F -p "$1" -n 200 -d siw0 $ADDR > "$T/rl-c.$1" 2>&1
+	_rc=$?
+	[ $_rc = 0 ] || kill $_rs 2> /dev/null
+	wait $_rs && [ $_rc = 0 ]
+}
+BP=/sys/module/siw/parameters/tx_busy_poll_us
+tap_eq "tx_busy_poll_us is 0 by default" 0 "$(cat $BP)"
+tap_eq "idle, no thread has polled" "0 0" "$(txsum poll_hits) $(txsum poll_ns)"
+echo 1000 > $BP
+tap_check "tx_busy_poll_us=1000: ib_read_lat -n 200 completes" read_lat 18514
+hits=$(txsum poll_hits)
+pns=$(txsum poll_ns)
+tap_diag "busy polling: $hits kicks found while spinning, $((pns / 1000)) us spent"
+tap_check "tx_busy_poll_us=1000: some Read Responses found while spinning" \
+	test "$hits" -gt 0
+tap_check "tx_busy_poll_us=1000: spinning time is counted" test "$pns" -gt 0
+echo 0 > $BP
+tap_check "tx_busy_poll_us=0: ib_read_lat -n 200 completes" read_lat 18513
+tap_eq "tx_busy_poll_us=0: no more polling" "$hits $pns" \
+	"$(txsum poll_hits) $(txsum poll_ns)"
+echo 20000 > $BP
+tap_check "tx_busy_poll_us=20000 (above the 10000 cap): ib_read_lat -n 200 completes" \
+	read_lat 18512
+echo 0 > $BP
 
 # --- counters equal to what ib_write_bw moved -------------------------
 run reset stats reset dev siw0
