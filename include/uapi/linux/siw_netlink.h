@@ -70,14 +70,14 @@ enum siw_dev_event {
 
 /**
  * enum siw_fault_type - What an injected fault does. FPDU faults act on FPDUs
- *   siw sends: drop leaves an untagged one out of the stream (a missing
- *   tagged FPDU is invisible to its sink), corrupt damages its CRC (its
- *   DDP header without CRC), truncate sends only its first half and then
- *   resets the connection, delay holds it back for delay-ms, reset aborts the
- *   TCP connection instead of sending it. alloc-fail makes QP, CQ, SRQ and MR
+ *   siw sends: drop leaves an untagged one out of the stream (a missing tagged
+ *   FPDU is invisible to its sink), corrupt damages its CRC (its DDP header
+ *   without CRC), truncate sends only its first half and then resets the
+ *   connection, delay holds it back for delay-ms, reset aborts the TCP
+ *   connection instead of sending it. alloc-fail makes QP, CQ, SRQ and MR
  *   creation fail with ENOMEM. corrupt-placed acts on received payload: it
- *   flips a byte of the data just placed, after the CRC check, as a
- *   placement bug would (to prove that end-to-end verification catches it).
+ *   flips a byte of the data just placed, after the CRC check, as a placement
+ *   bug would (to prove that end-to-end verification catches it).
  */
 enum siw_fault_type {
 	SIW_FAULT_TYPE_DROP,
