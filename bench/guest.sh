@@ -59,13 +59,11 @@ netdev_up() {
 
 impl_up() {
 	case $1 in
-	siw)
+	siw | siw-poll)
+		_param=
+		[ "$1" = siw-poll ] && _param=tx_busy_poll_us=$POLL_US
 		make -s -C userlib install > /dev/null &&
-			siw_load && rdma link add bsiw0 type siw netdev bd0 &&
-			DEV=bsiw0 ;;
-	siw-poll)
-		make -s -C userlib install > /dev/null &&
-			siw_load tx_busy_poll_us="$POLL_US" &&
+			siw_load $_param &&
 			rdma link add bsiw0 type siw netdev bd0 && DEV=bsiw0 ;;
 	siw-stocklib)
 		make -s -C userlib uninstall > /dev/null &&

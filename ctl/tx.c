@@ -60,14 +60,16 @@ int cmd_tx_show(int argc, char **argv)
 		const struct rec *rec = &rs.v[i];
 
 		table_row(t);
-		/* cpu, qps, runs, wakeups: plain counts */
-		for (j = 0; j < 4; j++)
-			table_cell(t, "%llu",
-				   (unsigned long long)rec_u(rec, tx_fields[j].attr));
-		table_cell(t, "%.3f", rec_u(rec, SIW_A_TX_BUSY_NS) / 1e6);
-		table_cell(t, "%llu",
-			   (unsigned long long)rec_u(rec, SIW_A_TX_POLL_HITS));
-		table_cell(t, "%.3f", rec_u(rec, SIW_A_TX_POLL_NS) / 1e6);
+		for (j = 0; j < ARRAY_SIZE(tx_fields); j++) {
+			unsigned int a = tx_fields[j].attr;
+			unsigned long long v = rec_u(rec, a);
+
+			/* Times in ns, shown in ms (the _MS columns). */
+			if (a == SIW_A_TX_BUSY_NS || a == SIW_A_TX_POLL_NS)
+				table_cell(t, "%.3f", v / 1e6);
+			else
+				table_cell(t, "%llu", v);
+		}
 	}
 	table_print(t);
 	table_free(t);

@@ -31,7 +31,7 @@ echo "bench: $kver, $rounds rounds of: $impls (a TCG VM: about 10 minutes a roun
 veth=
 [ "${BENCH_VETH:-1}" = 1 ] && veth="; VETH_ROUNDS=$rounds sh bench/veth.sh"
 selftests/vm/run-vm.sh -t $((rounds * 1500 + 300)) "$kver" "$out" \
-	"BENCH_ROUNDS=$rounds BENCH_IMPLS='$impls' BENCH_WORKLOADS='${BENCH_WORKLOADS:-}' BENCH_POLL_US='${BENCH_POLL_US:-200}' sh bench/guest.sh$veth" ||
+	"BENCH_ROUNDS=$rounds BENCH_IMPLS='$impls' BENCH_WORKLOADS='${BENCH_WORKLOADS:-}' BENCH_POLL_US='${BENCH_POLL_US:-}' sh bench/guest.sh$veth" ||
 	{ tail -n 20 "$out/output.txt" 2> /dev/null; exit 1; }
 grep '^bench:' "$out/output.txt" | tail -n 3
 /usr/bin/python3 bench/report.py "$out/raw.csv" "$out"
