@@ -70,7 +70,7 @@ vm_build() {
 vm_start() {
 	local kver=$1
 	rm -f "results/vm-$kver.rc"
-	# Both suites run side by side in about 1900 s here; a CI machine
+	# Both suites run side by side in about 2000 s here; a CI machine
 	# was 1.4 times slower. 3600 s leaves room for that and one test
 	# hitting its own timeout, and keeps CI (90 min) with its installs,
 	# builds and lint (about 15 min there) inside its budget.
