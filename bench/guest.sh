@@ -212,7 +212,9 @@ nvme_teardown() {
 	nvme disconnect -n $NQN > /dev/null 2>&1
 	rm -f $CFG/ports/1/subsystems/$NQN 2> /dev/null
 	rmdir $CFG/ports/1 2> /dev/null
-	echo 0 > $CFG/subsystems/$NQN/namespaces/1/enable 2> /dev/null
+	# (A failed '>' reports before '2>' applies: test first.)
+	[ -e $CFG/subsystems/$NQN/namespaces/1/enable ] &&
+		echo 0 > $CFG/subsystems/$NQN/namespaces/1/enable
 	rmdir $CFG/subsystems/$NQN/namespaces/1 $CFG/subsystems/$NQN 2> /dev/null
 	rmmod nvme_rdma nvmet_rdma nvmet brd 2> /dev/null
 }
