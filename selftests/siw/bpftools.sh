@@ -45,19 +45,10 @@ PY=/usr/bin/python3
 YNLDIR=$SIW_TOP/build/ynl/linux-source-6.12
 YNL="$PY $YNLDIR/tools/net/ynl/cli.py --spec $YNLDIR/Documentation/netlink/specs/siw.yaml"
 PIDS=
-# The bpftrace scripts run on one of make check's two kernels (6.12 and
-# later): their probes are siw's own tracepoints and two kernel functions,
-# alike in both, and their six compiles are most of this test's time
-# under TCG (CI has a budget). SIW_BPFTRACE=1 runs them on any kernel,
-# SIW_BPFTRACE=0 nowhere. The libbpf tools run everywhere: their CO-RE
-# relocations are what differs between kernels.
-BPFTRACE=${SIW_BPFTRACE:-}
-if [ -z "$BPFTRACE" ]; then
-	case $(uname -r) in
-	[1-5].* | 6.[0-9].* | 6.1[01].*) BPFTRACE=0 ;;
-	*) BPFTRACE=1 ;;
-	esac
-fi
+# The bpftrace scripts run on 6.12 only (siw_bpftrace_kernel): their six
+# compiles are most of this test's time under TCG. The libbpf tools run
+# everywhere: their CO-RE relocations are what differs between kernels.
+BPFTRACE=$(siw_bpftrace_kernel)
 NQN=nqn.2024-01.org.siw:bpftools
 CFG=/sys/kernel/config/nvmet
 

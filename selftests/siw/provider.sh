@@ -160,17 +160,9 @@ c_test verbs_provider SIW_PROVIDER=ours
 stage "C tests done"
 tap_check "siw0 up on pv0" link_up
 tap_eq "ibv_devinfo gets our provider (LIBSIW_DEBUG banner)" 1 "$(banner)"
-# Like bpftools.sh's scripts, the USDT check runs on one of make check's
-# kernels (6.12 and later): the probes are in our library, alike on both,
-# and bpftrace's start took 256 s of this test on 6.1 under TCG against
-# 26 s on 6.12. SIW_BPFTRACE=1 runs it on any kernel, 0 nowhere.
-BPFTRACE=${SIW_BPFTRACE:-}
-if [ -z "$BPFTRACE" ]; then
-	case $(uname -r) in
-	[1-5].* | 6.[0-9].* | 6.1[01].*) BPFTRACE=0 ;;
-	*) BPFTRACE=1 ;;
-	esac
-fi
+# Like bpftools.sh's scripts, on 6.12 only (siw_bpftrace_kernel):
+# bpftrace's start took 256 s of this test on 6.1, 26 s on 6.12.
+BPFTRACE=$(siw_bpftrace_kernel)
 if [ "$BPFTRACE" = 0 ]; then
 	tap_ok "USDT probes fire under rping # SKIP on $(uname -r): checked on 6.12 (SIW_BPFTRACE=1 checks here)"
 elif command -v bpftrace > /dev/null; then
