@@ -21,7 +21,7 @@
 # Six bpftrace compiles (7 to 40 s each under TCG) and their exits make
 # this the longest test: about 180 s alone, 350 s beside the other
 # kernel's suite, 600 s on a busier machine. So the bpftrace scripts run
-# on 6.12 and later only (SIW_BPFTRACE below); the libbpf tools on both.
+# on 6.12 and later only (siw_bpftrace_kernel, SIW_BPFTRACE); the libbpf tools on both.
 # siw-test-timeout: 900
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/siw.sh"
