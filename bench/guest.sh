@@ -8,7 +8,8 @@
 #
 # Implementations: siw (this module, this project's provider), siw-stocklib
 # (this module, rdma-core's stock libsiw), siw-poll (siw with busy-polling
-# TX threads, only when named in BENCH_IMPLS), linux-siw (Linux's in-tree siw
+# TX threads, only when named in BENCH_IMPLS), siw-base (siw as built
+# from the revision BENCH_BASE, scripts/bench.sh), linux-siw (Linux's in-tree siw
 # from Debian's linux-source, stock libsiw), tcp (iperf3 and qperf over
 # the same path). All traffic runs over loopback through a dummy netdev,
 # client and server in this guest. rxe (Soft-RoCE) is there for
@@ -31,6 +32,7 @@ WORKLOADS=${BENCH_WORKLOADS:-}
 # spinning this long for the next kick (tx_busy_poll_us).
 POLL_US=${BENCH_POLL_US:-200}
 LINUX_KO=build/linux-siw/$(uname -r)/siw_linux.ko
+BASE_KO=build/bench-base/$(uname -r)/siw.ko
 QPMEM=build/bench/qpmem
 ADDR=10.99.10.1
 RXE_ADDR=10.99.11.1
@@ -59,11 +61,12 @@ netdev_up() {
 
 impl_up() {
 	case $1 in
-	siw | siw-poll)
-		_param=
+	siw | siw-poll | siw-base)
+		_param= _ko=$SIW_KO
 		[ "$1" = siw-poll ] && _param=tx_busy_poll_us=$POLL_US
+		[ "$1" = siw-base ] && _ko=$BASE_KO
 		make -s -C userlib install > /dev/null &&
-			siw_load $_param &&
+			modprobe -a $SIW_DEPS && insmod "$_ko" $_param &&
 			rdma link add bsiw0 type siw netdev bd0 && DEV=bsiw0 ;;
 	siw-stocklib)
 		make -s -C userlib uninstall > /dev/null &&
@@ -89,7 +92,8 @@ impl_up() {
 impl_down() {
 	_down=0
 	case $1 in
-	siw | siw-poll | siw-stocklib) rdma link delete bsiw0 && rmmod siw || _down=1 ;;
+	siw | siw-poll | siw-base | siw-stocklib)
+		rdma link delete bsiw0 && rmmod siw || _down=1 ;;
 	linux-siw) rdma link delete blsiw0 && rmmod siw_linux || _down=1 ;;
 	rxe) rdma link delete brxe0 && rmmod rdma_rxe || _down=1 ;;
 	esac

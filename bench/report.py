@@ -10,7 +10,9 @@ import statistics
 import sys
 from collections import defaultdict
 
-IMPLS = ["siw", "siw-poll", "siw-stocklib", "linux-siw", "rxe", "tcp"]
+IMPLS = ["siw", "siw-base", "siw-poll", "siw-stocklib", "linux-siw", "rxe", "tcp"]
+# BENCH_BASE=REV: the same module at revision REV, for one change's effect.
+AB = "siw-base"
 BASE = "linux-siw"
 
 
@@ -42,7 +44,9 @@ def fmt(v):
 def table(med, out):
     rows = sorted({(w, s, m) for (_, w, s, m) in med})
     impls = [i for i in IMPLS if any(k[0] == i for k in med)]
-    head = ["workload", "size", "metric"] + impls + ["siw/" + BASE]
+    ab = AB in impls
+    head = (["workload", "size", "metric"] + impls + ["siw/" + BASE] +
+            (["siw/" + AB] if ab else []))
     lines = [head]
     with open(out, "w", newline="") as f:
         w = csv.writer(f)
@@ -51,12 +55,15 @@ def table(med, out):
             cells = [med.get((i, wl, size, metric), (None, 0))[0] for i in impls]
             ours = med.get(("siw", wl, size, metric), (None, 0))[0]
             base = med.get((BASE, wl, size, metric), (None, 0))[0]
-            ratio = ours / base if ours is not None and base else None
+            ratios = [ours / base if ours is not None and base else None]
+            if ab:
+                prev = med.get((AB, wl, size, metric), (None, 0))[0]
+                ratios.append(ours / prev if ours is not None and prev else None)
             n = max(med.get((i, wl, size, metric), (0, 0))[1] for i in impls)
             w.writerow([wl, size, metric] + ["" if c is None else c for c in cells] +
-                       ["" if ratio is None else "%.3f" % ratio, n])
+                       ["" if r is None else "%.3f" % r for r in ratios] + [n])
             lines.append([wl, str(size), metric] + [fmt(c) for c in cells] +
-                         ["-" if ratio is None else "%.2fx" % ratio])
+                         ["-" if r is None else "%.2fx" % r for r in ratios])
     widths = [max(len(r[i]) for r in lines) for i in range(len(head))]
     for r in lines:
         print("  ".join(c.rjust(widths[i]) if i > 2 else c.ljust(widths[i])

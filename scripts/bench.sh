@@ -4,7 +4,9 @@
 # make bench: build everything, boot KVER (default: the newest 6.1) in the
 # test VM and run bench/guest.sh there (our siw with our provider and with
 # rdma-core's, Linux's in-tree siw, plain TCP; BENCH_ROUNDS rounds,
-# default 3; BENCH_WORKLOADS a subset, see bench/guest.sh), then
+# default 3; BENCH_WORKLOADS a subset, see bench/guest.sh; BENCH_BASE=REV
+# adds siw-base, the module as of git revision REV, to weigh one change
+# against the same run's noise), then
 # bench/report.py: a table on stdout, summary.csv, goals.txt and PNG
 # plots in results/bench-KVER-DATE/.
 set -euo pipefail
@@ -24,6 +26,20 @@ mkdir -p build
 } > "build/bench-build.log" 2>&1 || { cat build/bench-build.log; exit 1; }
 rounds=${BENCH_ROUNDS:-3}
 impls=${BENCH_IMPLS:-siw siw-stocklib linux-siw tcp}
+if [ -n "${BENCH_BASE:-}" ]; then
+	# The module's sources as of that revision, built on their own.
+	base=build/bench-base
+	rm -rf "$base"
+	mkdir -p "$base/src" "$base/$kver"
+	git archive "$BENCH_BASE" | tar -x -C "$base/src"
+	make -s -C "$base/src" module KVER="$kver" > "$base/build.log" 2>&1 ||
+		{ cat "$base/build.log"; exit 1; }
+	cp "$base/src/build/$kver/kernel/siw.ko" "$base/$kver/siw.ko"
+	case " $impls " in
+	*" siw-base "*) ;;
+	*) impls="$impls siw-base" ;;
+	esac
+fi
 echo "bench: $kver, $rounds rounds of: $impls (a TCG VM: about 10 minutes a round)"
 # Then bench/veth.sh: the same implementations between two namespaces
 # over veth with a 1500-byte MTU, where GSO FPDUs matter (BENCH_VETH=0
