@@ -9,10 +9,10 @@
 # Implementations: siw (this module, this project's provider), siw-stocklib
 # (this module, rdma-core's stock libsiw), siw-poll (siw with busy-polling
 # TX threads, only when named in BENCH_IMPLS), siw-base (siw as built
-# from the revision BENCH_BASE, scripts/bench.sh), linux-siw (Linux's in-tree siw
-# from Debian's linux-source, stock libsiw), tcp (iperf3 and qperf over
-# the same path). All traffic runs over loopback through a dummy netdev,
-# client and server in this guest. rxe (Soft-RoCE) is there for
+# from the revision BENCH_BASE, scripts/bench.sh), linux-siw (Linux's
+# in-tree siw from Debian's linux-source, stock libsiw), tcp (iperf3 and
+# qperf over the same path). All traffic runs over loopback through a
+# dummy netdev, client and server in this guest. rxe (Soft-RoCE) is there for
 # BENCH_IMPLS, but it cannot run over loopback: it takes packets only from
 # its own netdev, and rdma_cm finds no route to a rxe device on lo. Nor
 # between namespaces on 6.1 and 6.12: its UDP socket lives in the initial
