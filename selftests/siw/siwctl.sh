@@ -219,14 +219,24 @@ txsum() {	# txsum FIELD: the sum over the TX threads, now
 	run txp -j tx show
 	pyj "$T/txp.out" "sum(t['$1'] for t in d)"
 }
+# On failure it says how each end exited, after how long, and what they
+# printed last: the output of a failed run is all a CI log has.
 read_lat() {	# read_lat PORT: 200 8-byte ib_read_lat, both ends exit 0
+	_t0=$(date +%s)
 	timeout 150 ib_read_lat -R -F -p "$1" -n 200 -d siw0 > "$T/rl-s.$1" 2>&1 &
 	_rs=$!
 	siw_wait_listen "$1"
 	timeout 120 ib_read_lat -R -F -p "$1" -n 200 -d siw0 $ADDR > "$T/rl-c.$1" 2>&1
 	_rc=$?
 	[ $_rc = 0 ] || kill $_rs 2> /dev/null
-	wait $_rs && [ $_rc = 0 ]
+	wait $_rs 2> /dev/null
+	_sc=$?
+	[ $_rc = 0 ] && [ $_sc = 0 ] && return 0
+	echo "client exit $_rc, server exit $_sc (124: timed out), after $(($(date +%s) - _t0)) s"
+	tail -n 8 "$T/rl-c.$1" | sed 's/^/client: /'
+	tail -n 8 "$T/rl-s.$1" | sed 's/^/server: /'
+	dmesg | grep -i siw | tail -n 5
+	return 1
 }
 BP=/sys/module/siw/parameters/tx_busy_poll_us
 tap_eq "tx_busy_poll_us is 0 by default" 0 "$(cat $BP)"
@@ -240,11 +250,11 @@ hits=0 tries=0
 while [ "$hits" = 0 ] && [ $tries -lt 3 ]; do
 	tries=$((tries + 1))
 	port=$((18514 + 10 * tries))
-	if read_lat $port; then
+	if read_lat $port > "$T/rl.$port" 2>&1; then
 		tap_ok "tx_busy_poll_us=10000: ib_read_lat -n 200 completes (run $tries)"
 	else
 		tap_not_ok "tx_busy_poll_us=10000: ib_read_lat -n 200 completes (run $tries)"
-		tail -n 5 "$T/rl-c.$port" "$T/rl-s.$port" | sed 's/^/# /'
+		sed 's/^/# /' "$T/rl.$port"
 		break
 	fi
 	hits=$(txsum poll_hits)
