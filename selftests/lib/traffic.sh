@@ -6,18 +6,39 @@
 # (a directory) and ADDR (the server address), and may set SRV_NS and
 # CLI_NS to run the server and the client in network namespaces.
 
+# Line-buffered output: a program stopped by timeout loses what stdio
+# still held, and that is often the line that says what went wrong.
+LINEBUF=
+command -v stdbuf > /dev/null && LINEBUF="stdbuf -oL -eL"
+
 # pair NAME PORT SERVER_CMD CLIENT_CMD: server in the background, client
 # once the server listens on PORT; both must succeed within two minutes
 # (times SIW_TIME_SCALE: the debug kernel moves data 40 times slower).
+# A failure prints what each end said last, the QPs still there and the
+# kernel's last siw lines.
 pair() {
 	_name=$1
+	rm -f "$LOG/$_name.qps"
 	# ip netns exec execs the command: $spid is the server's own pid.
-	${SRV_NS:+ip netns exec $SRV_NS} $3 > "$LOG/$_name.server" 2>&1 &
+	${SRV_NS:+ip netns exec $SRV_NS} $LINEBUF $3 > "$LOG/$_name.server" 2>&1 &
 	spid=$!
 	SIW_LISTEN_NS=$SRV_NS siw_wait_listen "$2"
-	timeout $((120 * ${SIW_TIME_SCALE:-1})) ${CLI_NS:+ip netns exec $CLI_NS} $4 \
-		> "$LOG/$_name.client" 2>&1
-	_rc=$?
+	_t0=$(date +%s)
+	_end=$((_t0 + 120 * ${SIW_TIME_SCALE:-1}))
+	${CLI_NS:+ip netns exec $CLI_NS} $LINEBUF $4 > "$LOG/$_name.client" 2>&1 &
+	_cpid=$!
+	while kill -0 $_cpid 2> /dev/null && [ "$(date +%s)" -lt $_end ]; do
+		sleep 0.1
+	done
+	if kill -0 $_cpid 2> /dev/null; then
+		pair_qps > "$LOG/$_name.qps"
+		kill $_cpid
+		wait $_cpid
+		_rc=124
+	else
+		wait $_cpid
+		_rc=$?
+	fi
 	# The server ends by itself once its client is done.
 	_i=0
 	while kill -0 $spid 2> /dev/null && [ $_i -lt 100 ]; do
@@ -25,16 +46,32 @@ pair() {
 		_i=$((_i + 1))
 	done
 	if kill -0 $spid 2> /dev/null; then
+		[ -s "$LOG/$_name.qps" ] || pair_qps > "$LOG/$_name.qps"
 		kill $spid 2> /dev/null
-		_rc=1
 	fi
 	wait $spid
 	_src=$?
 	spid=
 	[ $_rc = 0 ] && [ $_src = 0 ] && return 0
-	echo "client exit $_rc, server exit $_src"
-	tail -n 5 "$LOG/$_name.client" "$LOG/$_name.server"
+	# 124: the client hung; 143: the server was stopped after it.
+	echo "client exit $_rc, server exit $_src, after $(($(date +%s) - _t0)) s"
+	for _side in client server; do
+		echo "$_side said last:"
+		grep -v '^[ -]*$' "$LOG/$_name.$_side" | tail -n 6
+	done
+	[ -s "$LOG/$_name.qps" ] && { echo "QPs while it hung:"; cat "$LOG/$_name.qps"; }
+	rm -f "$LOG/$_name.qps"
+	echo "kernel:"
+	dmesg | grep -i siw | tail -n 6
 	return 1
+}
+
+# The QPs of every namespace, with state, queues and counters (for a
+# hang's report).
+pair_qps() {
+	for _ns in "" $SRV_NS $CLI_NS; do
+		${_ns:+ip netns exec $_ns} "$SIW_TOP/build/ctl/siwctl" --stats qp show 2> /dev/null
+	done | head -n 16
 }
 
 # rping_pair SIZE: 100 verified rounds. rping can exit 0 after a failure,
