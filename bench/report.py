@@ -74,6 +74,29 @@ def get(med, impl, wl, size, metric):
     return med.get((impl, wl, size, metric), (None, 0))[0]
 
 
+# What is known about goals that runs have missed, printed under a miss:
+# (part of the goal's text, what the measurements say), first match wins.
+# Documentation/performance.md has the numbers behind each.
+WHY_NOT_MET = [
+    ("our provider:", "within the noise of the stock provider in a run of "
+     "its own; the full bench's shortfall was not reproduced (performance.md, "
+     "\"What the numbers say\")"),
+    ("ib_read_bw 64 KiB", "0.82x to 1.15x between runs: Read Responses come "
+     "from the responder's TX thread one request at a time (performance.md, "
+     "\"Read, measured again\")"),
+    (" B latency <= 1.0x in-tree", "small messages: 0.9x to 1.4x between runs "
+     "of the same build, cause not found; corking them did not help "
+     "(performance.md, \"Tried and not kept\")"),
+]
+
+
+def why_not_met(goal):
+    for part, why in WHY_NOT_MET:
+        if part in goal:
+            return why
+    return "not analysed yet: rerun with BENCH_ROUNDS=5 before reading into it"
+
+
 def goals(med):
     """(goal, value text, met) for each goal of the performance issue."""
     res = []
@@ -160,6 +183,8 @@ def main():
         for goal, r, ok in res:
             state = "not measured" if ok is None else ("met" if ok else "NOT MET")
             line = "  %-62s %8s  %s" % (goal, "-" if r is None else "%.2fx" % r, state)
+            if ok is False:
+                line += "\n      why: " + why_not_met(goal)
             print(line)
             f.write(line + "\n")
             met += bool(ok)
