@@ -1605,8 +1605,16 @@ int siw_cm_init(const struct siw_cm_config *cfg)
 	}
 	siw_cm_cfg = *cfg;
 
-	/* Kernel ULPs (NVMe-oF, NFS) connect while reclaiming memory. */
-	siw_cm_wq = alloc_workqueue("siw_cm", WQ_MEM_RECLAIM, 0);
+	/*
+	 * Ordered: connection requests reach iw_cm in the order their MPA
+	 * requests arrived, as the peer issued its connects. Applications
+	 * that open several connections at once rely on that order to pair
+	 * up their QPs (perftest -q N with rdma_cm numbers both ends' QPs by
+	 * it, and a mismatch stalls its credit flow for good). No work item
+	 * waits for long: sockets are non-blocking, the rest is event-driven.
+	 * Kernel ULPs (NVMe-oF, NFS) connect while reclaiming memory.
+	 */
+	siw_cm_wq = alloc_ordered_workqueue("siw_cm", WQ_MEM_RECLAIM);
 	if (!siw_cm_wq)
 		return -ENOMEM;
 	return 0;
