@@ -45,7 +45,7 @@ run_stage() {
 }
 
 # failure_summary NAME LOG: each failed check with up to two diagnostic
-# lines before it and up to 40 after (a hang reports both ends, the QPs
+# lines before it and up to 44 after (a hang reports both ends, the QPs
 # and the kernel), so that the end of make check's output
 # (all CI keeps) says what failed, not only where.
 failure_summary() {
@@ -53,7 +53,7 @@ failure_summary() {
 	awk '{ match($0, /^(# )*/); d = RLENGTH; body = substr($0, d + 1) }
 	     body ~ /^not ok/ {
 		if (d) for (i = 2; i >= 1; i--) if (prev[i] != "") print prev[i]
-		print FNR ": " $0; n = d ? 40 : 0; nd = d; prev[1] = prev[2] = ""; next
+		print FNR ": " $0; n = d ? 44 : 0; nd = d; prev[1] = prev[2] = ""; next
 	     }
 	     n > 0 && d > nd { print FNR ": " $0; n--; next }
 	     { n = 0; prev[2] = prev[1]; prev[1] = (d && body !~ /^ok /) ? FNR ": " $0 : "" }' "$2" | cut -c1-300 | head -n 120

@@ -46,7 +46,7 @@ tap_check() {
 	else
 		tap_not_ok "$_desc"
 		echo "# command: $*"
-		sed 's/^/# /' "$TAP_LOG" | tail -n 20
+		sed 's/^/# /' "$TAP_LOG" | tail -n 40
 	fi
 }
 

@@ -71,7 +71,7 @@ pair() {
 pair_qps() {
 	for _ns in "" $SRV_NS $CLI_NS; do
 		${_ns:+ip netns exec $_ns} "$SIW_TOP/build/ctl/siwctl" --stats qp show 2> /dev/null
-	done | head -n 16
+	done | head -n 12
 }
 
 # rping_pair SIZE: 100 verified rounds. rping can exit 0 after a failure,
@@ -121,4 +121,24 @@ perf_check() {
 	tap_check "$_desc" perf_pair "$@"
 	[ -s "$LOG/retried" ] && tap_diag "$_desc: $(cat "$LOG/retried")"
 	[ -s "$LOG/result" ] && tap_diag "$_desc: $(cat "$LOG/result")"
+}
+
+# qperf_run TEST: one qperf -cm1 test against the qperf server on $ADDR,
+# which must report a result; its result lines are printed as TAP
+# diagnostics. qperf's server sends the client its RDMA CM port before
+# it listens there: a client that comes too soon is refused (TCP RST,
+# "Event rejected"), and that one case gets a second try.
+qperf_run() {
+	timeout 120 qperf -cm1 -t 2 $ADDR "$1" > "$LOG/qperf.$1" 2>&1
+	if grep -q 'unexpected event from RDMA CM: Event rejected' "$LOG/qperf.$1"; then
+		echo "# qperf $1: refused before its server listened; retried"
+		timeout 120 qperf -cm1 -t 2 $ADDR "$1" > "$LOG/qperf.$1" 2>&1
+	fi
+	if grep -Eq '(bw|latency|msg_rate) += +[0-9.]+ ' "$LOG/qperf.$1"; then
+		grep -E 'bw|latency|msg_rate' "$LOG/qperf.$1" | sed "s/^ */# qperf $1: /"
+		return 0
+	fi
+	echo "qperf $1:"
+	cat "$LOG/qperf.$1"
+	return 1
 }

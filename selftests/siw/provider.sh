@@ -124,14 +124,7 @@ qperf_check() {
 	siw_wait_listen 19765
 	_ok=0
 	for t in "$@"; do
-		timeout 120 qperf -cm1 -t 2 $ADDR $t > "$LOG/qperf.$t" 2>&1
-		if grep -Eq '(bw|latency) += +[0-9.]+ ' "$LOG/qperf.$t"; then
-			grep -E 'bw|latency' "$LOG/qperf.$t" | sed "s/^ */# qperf $t: /"
-		else
-			echo "qperf $t:"
-			cat "$LOG/qperf.$t"
-			_ok=1
-		fi
+		qperf_run $t || _ok=1
 	done
 	kill $spid
 	wait $spid 2> /dev/null
