@@ -60,7 +60,6 @@ pair() {
 		grep -v '^[ -]*$' "$LOG/$_name.$_side" | tail -n 6
 	done
 	[ -s "$LOG/$_name.qps" ] && { echo "QPs while it hung:"; cat "$LOG/$_name.qps"; }
-	rm -f "$LOG/$_name.qps"
 	echo "kernel:"
 	dmesg | grep -i siw | tail -n 6
 	return 1
@@ -124,8 +123,8 @@ perf_check() {
 }
 
 # qperf_run TEST: one qperf -cm1 test against the qperf server on $ADDR,
-# which must report a result; its result lines are printed as TAP
-# diagnostics. qperf's server sends the client its RDMA CM port before
+# which must report a result; prints its result lines as "# qperf TEST:
+# ..." (or, failing, all it said). qperf's server sends the client its RDMA CM port before
 # it listens there: a client that comes too soon is refused (TCP RST,
 # "Event rejected"), and that one case gets a second try.
 qperf_run() {
