@@ -316,8 +316,16 @@ mount -t configfs none /sys/kernel/config 2> /dev/null
 [ -r "$LINUX_KO" ] || { say "no $LINUX_KO: linux-siw skipped"; IMPLS=$(echo "$IMPLS" | sed 's/linux-siw//'); }
 netdev_up || exit 1
 say "kernel $(uname -r), $(nproc) CPUs, implementations: $IMPLS, $ROUNDS rounds"
+# rotated IMPLS R: the list started at its ((R - 1) mod n)th entry, so
+# that no implementation always runs first in a round (right after the
+# previous one's teardown) or last.
+rotated() {
+	echo "$IMPLS" | awk -v r="$1" '{ n = NF; for (i = 0; i < n; i++)
+		printf "%s%s", $(((r - 1 + i) % n) + 1), (i < n - 1 ? " " : "\n") }'
+}
+
 for r in $(seq 1 "$ROUNDS"); do
-	for impl in $IMPLS; do
+	for impl in $(rotated "$r"); do
 		say "round $r: $impl"
 		if impl_up "$impl"; then
 			impl_round "$impl" "$r"

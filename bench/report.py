@@ -17,7 +17,8 @@ BASE = "linux-siw"
 
 
 def load(path):
-    vals = defaultdict(list)
+    """Medians {key: (median, n)} and per-round values {key: {round: v}}."""
+    vals = defaultdict(dict)
     with open(path) as f:
         for row in csv.DictReader(f):
             try:
@@ -27,8 +28,9 @@ def load(path):
             if not math.isfinite(v):   # perftest prints "inf" now and then
                 continue
             key = (row["impl"], row["workload"], int(row["size"]), row["metric"])
-            vals[key].append(v)
-    return {k: (statistics.median(v), len(v)) for k, v in vals.items()}
+            vals[key][row["round"]] = v
+    med = {k: (statistics.median(v.values()), len(v)) for k, v in vals.items()}
+    return med, vals
 
 
 def fmt(v):
@@ -97,42 +99,60 @@ def why_not_met(goal):
     return "not analysed yet: rerun with BENCH_ROUNDS=5 before reading into it"
 
 
-def goals(med):
-    """(goal, value text, met) for each goal of the performance issue."""
+def goal_list():
+    """(goal, numerator key, denominator key, threshold, higher is better)."""
     res = []
-
-    def ratio(a, b):
-        return a / b if a is not None and b else None
-
     for op in ("ib_write_bw", "ib_read_bw", "ib_send_bw"):
-        r = ratio(get(med, "siw", op, 65536, "MBps"), get(med, BASE, op, 65536, "MBps"))
-        res.append(("%s 64 KiB bandwidth >= 1.0x in-tree (aim 1.5x)" % op, r,
-                    None if r is None else r >= 1.0))
-    r = ratio(get(med, "siw", "ib_write_bw", 1048576, "MBps"),
-              get(med, "tcp", "iperf3", 131072, "MBps"))
-    res.append(("1 MiB write bandwidth >= 0.9x plain TCP (iperf3)", r,
-                None if r is None else r >= 0.9))
+        res.append(("%s 64 KiB bandwidth >= 1.0x in-tree (aim 1.5x)" % op,
+                    ("siw", op, 65536, "MBps"), (BASE, op, 65536, "MBps"), 1.0, True))
+    res.append(("1 MiB write bandwidth >= 0.9x plain TCP (iperf3)",
+                ("siw", "ib_write_bw", 1048576, "MBps"),
+                ("tcp", "iperf3", 131072, "MBps"), 0.9, True))
     for op in ("ib_send_lat", "ib_write_lat", "ib_read_lat"):
         for size in (8, 64):
-            r = ratio(get(med, "siw", op, size, "lat_us"), get(med, BASE, op, size, "lat_us"))
-            res.append(("%s %d B latency <= 1.0x in-tree (aim 0.7x)" % (op, size), r,
-                        None if r is None else r <= 1.0))
-    r = ratio(get(med, "siw", "nvmeof_randread", 4096, "IOPS"),
-              get(med, BASE, "nvmeof_randread", 4096, "IOPS"))
-    res.append(("NVMe-oF 4 KiB random read IOPS >= 1.0x in-tree (aim 1.3x)", r,
-                None if r is None else r >= 1.0))
-    r = ratio(get(med, "siw", "qp_memory", 0, "KiB_per_QP"),
-              get(med, BASE, "qp_memory", 0, "KiB_per_QP"))
-    res.append(("memory per QP <= 1.0x in-tree", r, None if r is None else r <= 1.0))
+            res.append(("%s %d B latency <= 1.0x in-tree (aim 0.7x)" % (op, size),
+                        ("siw", op, size, "lat_us"), (BASE, op, size, "lat_us"),
+                        1.0, False))
+    res.append(("NVMe-oF 4 KiB random read IOPS >= 1.0x in-tree (aim 1.3x)",
+                ("siw", "nvmeof_randread", 4096, "IOPS"),
+                (BASE, "nvmeof_randread", 4096, "IOPS"), 1.0, True))
+    res.append(("memory per QP <= 1.0x in-tree", ("siw", "qp_memory", 0, "KiB_per_QP"),
+                (BASE, "qp_memory", 0, "KiB_per_QP"), 1.0, False))
     for op in ("ib_send_lat", "ib_write_lat"):
-        r = ratio(get(med, "siw", op, 8, "lat_us"), get(med, "siw-stocklib", op, 8, "lat_us"))
-        res.append(("our provider: %s 8 B latency <= 1.0x stock libsiw" % op, r,
-                    None if r is None else r <= 1.0))
-    r = ratio(get(med, "siw", "ib_write_bw-q8", 64, "mpps"),
-              get(med, "siw-stocklib", "ib_write_bw-q8", 64, "mpps"))
-    res.append(("our provider: 8-QP 64 B message rate >= 1.0x stock libsiw", r,
-                None if r is None else r >= 1.0))
+        res.append(("our provider: %s 8 B latency <= 1.0x stock libsiw" % op,
+                    ("siw", op, 8, "lat_us"), ("siw-stocklib", op, 8, "lat_us"),
+                    1.0, False))
+    res.append(("our provider: 8-QP 64 B message rate >= 1.0x stock libsiw",
+                ("siw", "ib_write_bw-q8", 64, "mpps"),
+                ("siw-stocklib", "ib_write_bw-q8", 64, "mpps"), 1.0, True))
     return res
+
+
+def goals(med, rounds):
+    """(goal, ratio of medians, met, per-round ratios) for each goal.
+
+    The per-round ratios pair the two implementations' values of the same
+    round, which ran minutes apart: their spread is the noise a verdict on
+    the medians has to be read against.
+    """
+    res = []
+    for goal, num, den, limit, higher in goal_list():
+        a, b = med.get(num, (None, 0))[0], med.get(den, (None, 0))[0]
+        r = a / b if a is not None and b else None
+        na, nb = rounds.get(num, {}), rounds.get(den, {})
+        per_round = [na[k] / nb[k] for k in sorted(na) if k in nb and nb[k]]
+        met = None if r is None else (r >= limit if higher else r <= limit)
+        rounds_met = sum((x >= limit if higher else x <= limit) for x in per_round)
+        res.append((goal, r, met, per_round, rounds_met))
+    return res
+
+
+def round_note(per_round, rounds_met):
+    """"met in 2 of 5 rounds, 0.84x..1.31x": how steady a verdict is."""
+    if len(per_round) < 2:
+        return ""
+    return "met in %d of %d rounds, %.2fx..%.2fx" % (
+        rounds_met, len(per_round), min(per_round), max(per_round))
 
 
 def plots(med, outdir):
@@ -169,20 +189,23 @@ def plots(med, outdir):
 
 def main():
     raw, outdir = sys.argv[1], sys.argv[2]
-    med = load(raw)
+    med, rounds = load(raw)
     if not med:
         print("report: no measurements in %s" % raw)
         return 1
     print("Medians over rounds (TCG VM, loopback through a dummy netdev):")
     table(med, outdir + "/summary.csv")
     print()
-    print("Goals (ratios of medians, our siw with our provider against %s):" % BASE)
+    print("Goals (ratios of medians, our siw with our provider against %s;" % BASE)
+    print("how many rounds met each goal on their own, and their spread):")
     met = 0
-    res = goals(med)
+    res = goals(med, rounds)
     with open(outdir + "/goals.txt", "w") as f:
-        for goal, r, ok in res:
+        for goal, r, ok, per_round, rounds_met in res:
             state = "not measured" if ok is None else ("met" if ok else "NOT MET")
-            line = "  %-62s %8s  %s" % (goal, "-" if r is None else "%.2fx" % r, state)
+            line = "  %-62s %8s  %-7s %s" % (goal, "-" if r is None else "%.2fx" % r,
+                                             state, round_note(per_round, rounds_met))
+            line = line.rstrip()
             if ok is False:
                 line += "\n      why: " + why_not_met(goal)
             print(line)
