@@ -72,10 +72,6 @@ def table(med, out):
                         for i, c in enumerate(r)))
 
 
-def get(med, impl, wl, size, metric):
-    return med.get((impl, wl, size, metric), (None, 0))[0]
-
-
 # What is known about goals that runs have missed, printed under a miss:
 # (part of the goal's text, what the measurements say), first match wins.
 # Documentation/performance.md has the numbers behind each.
@@ -131,7 +127,8 @@ def goal_list():
 
 
 def goals(med, rounds):
-    """(goal, ratio of medians, met, per-round ratios) for each goal.
+    """(goal, ratio of medians, met, per-round ratios, rounds that met it)
+    for each goal.
 
     The per-round ratios pair the two implementations' values of the same
     round, which ran minutes apart: their spread is the noise a verdict on
