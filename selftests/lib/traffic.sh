@@ -124,9 +124,10 @@ perf_check() {
 
 # qperf_run TEST: one qperf -cm1 test against the qperf server on $ADDR,
 # which must report a result; prints its result lines as "# qperf TEST:
-# ..." (or, failing, all it said). qperf's server sends the client its RDMA CM port before
-# it listens there: a client that comes too soon is refused (TCP RST,
-# "Event rejected"), and that one case gets a second try.
+# ..." (or, failing, all it said). qperf's server sends the client its
+# RDMA CM port before it listens there: a client that comes too soon is
+# refused (TCP RST, "Event rejected"), and that one case gets a second
+# try.
 qperf_run() {
 	timeout 120 qperf -cm1 -t 2 $ADDR "$1" > "$LOG/qperf.$1" 2>&1
 	if grep -q 'unexpected event from RDMA CM: Event rejected' "$LOG/qperf.$1"; then
