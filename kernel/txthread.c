@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/stat.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
@@ -42,8 +43,11 @@ struct siw_tx_thread {
 /*
  * A thread that just ran out of work may spin for more instead of
  * sleeping: the next kick (a doorbell, a Read Request from RX) then
- * costs no wakeup. It burns that CPU, so it is off by default, and the
- * spin ends early when anything else wants the CPU.
+ * costs no wakeup. It burns that CPU, so it is off by default, and it
+ * spins only while nothing else is runnable there: a process polling
+ * its CQ on the same CPU would otherwise wait for the spin to end, and
+ * need_resched() alone does not end it (a runnable task that never
+ * sleeps does not preempt us before the tick).
  */
 static unsigned int tx_busy_poll_us;
 module_param(tx_busy_poll_us, uint, 0644);
@@ -58,9 +62,10 @@ static DEFINE_MUTEX(siw_tx_mutex);
 static DEFINE_SPINLOCK(siw_tx_lock);
 
 /*
- * Spin for up to tx_busy_poll_us while there is no work. True if work
- * came meanwhile; false at once when polling is off or work is already
- * queued (the caller's wait then returns at once).
+ * Spin for up to tx_busy_poll_us while there is no work and this CPU has
+ * nothing else to run. True if work came meanwhile; false at once when
+ * polling is off, work is already queued (the caller's wait then returns
+ * at once) or another task waits for the CPU.
  */
 static bool siw_tx_busy_poll(struct siw_tx_thread *tx)
 {
@@ -69,7 +74,7 @@ static bool siw_tx_busy_poll(struct siw_tx_thread *tx)
 	bool found = false;
 	u64 start, now;
 
-	if (!us || !llist_empty(&tx->work))
+	if (!us || !llist_empty(&tx->work) || !single_task_running())
 		return false;
 	start = local_clock();
 	now = start;
@@ -78,7 +83,8 @@ static bool siw_tx_busy_poll(struct siw_tx_thread *tx)
 			found = true;
 			break;
 		}
-		if (need_resched() || kthread_should_stop())
+		if (need_resched() || !single_task_running() ||
+		    kthread_should_stop())
 			break;
 		cpu_relax();
 		now = local_clock();

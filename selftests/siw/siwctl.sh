@@ -8,6 +8,7 @@
 # group, the unprivileged caller, and dev add/del through rdma.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/siw.sh"
+. "$(dirname "$0")/../lib/traffic.sh"
 siw_require_vm
 CTL=$SIW_TOP/build/ctl/siwctl
 [ -x "$CTL" ] || tap_skip_all "no $CTL: build it with make -C ctl"
@@ -22,6 +23,7 @@ WANT=$((N_WRITES * MSG))
 T=${TMPDIR:-/tmp}/siwctl-test
 rm -rf "$T"
 mkdir -p "$T"
+LOG=$T	# lib/traffic.sh's pair logs
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 mpid='' jpid='' spid='' cpid=''
 
@@ -61,9 +63,9 @@ show_err() {
 	sed 's/^/# stderr: /' "$T/$1.err" | head -n 3
 }
 
-# rping_pair PORT: verified rping, 20 pings; prints how many the client
+# rping_count PORT: verified rping, 20 pings; prints how many the client
 # verified (rping may exit 0 after a failed completion).
-rping_pair() {
+rping_count() {
 	timeout 120 rping -s -a $ADDR -p "$1" -C 20 -v -S 4096 > "$T/rping-s.$1" 2>&1 &
 	_s=$!
 	siw_wait_listen "$1"
@@ -214,65 +216,80 @@ tap_eq "tx show -j: cpu, qps, runs, wakeups, busy_ns, poll_hits, poll_ns" "$ncpu
 # --- busy polling: idle TX threads spin for the next kick ---------------
 # Every RDMA Read Request makes the responder's RX kick its TX thread for
 # the Read Response: a thread still spinning from the previous one finds
-# it without a wakeup.
+# it without a wakeup. The spin gives way to any other task runnable on
+# its CPU, so the TX threads get the last CPU and this script (with both
+# ib_read_lat processes) the first: the responder's thread then has its
+# CPU to itself.
 txsum() {	# txsum FIELD: the sum over the TX threads, now
 	run txp -j tx show
 	pyj "$T/txp.out" "sum(t['$1'] for t in d)"
 }
-# On failure it says how each end exited, after how long, and what they
-# printed last: the output of a failed run is all a CI log has.
-read_lat() {	# read_lat PORT: 200 8-byte ib_read_lat, both ends exit 0
-	_t0=$(date +%s)
-	timeout 150 ib_read_lat -R -F -p "$1" -n 200 -d siw0 > "$T/rl-s.$1" 2>&1 &
-	_rs=$!
-	siw_wait_listen "$1"
-	timeout 120 ib_read_lat -R -F -p "$1" -n 200 -d siw0 $ADDR > "$T/rl-c.$1" 2>&1
-	_rc=$?
-	[ $_rc = 0 ] || kill $_rs 2> /dev/null
-	wait $_rs 2> /dev/null
-	_sc=$?
-	[ $_rc = 0 ] && [ $_sc = 0 ] && return 0
-	echo "client exit $_rc, server exit $_sc (124: timed out), after $(($(date +%s) - _t0)) s"
-	tail -n 8 "$T/rl-c.$1" | sed 's/^/client: /'
-	tail -n 8 "$T/rl-s.$1" | sed 's/^/server: /'
-	dmesg | grep -i siw | tail -n 5
-	return 1
-}
 BP=/sys/module/siw/parameters/tx_busy_poll_us
+ALLCPUS=0-$((ncpu - 1))
+LASTCPU=$((ncpu - 1))
 tap_eq "tx_busy_poll_us is 0 by default" 0 "$(cat $BP)"
 tap_eq "idle, no thread has polled" "0 0" "$(txsum poll_hits) $(txsum poll_ns)"
+run txset tx set cpus $LASTCPU
+tap_eq "tx set cpus $LASTCPU for the busy-poll tests" 0 "$rc"
+taskset -pc 0 $$ > /dev/null
 # A hit needs the next Read Request within the spin: spin the longest
 # allowed (a loaded TCG host can stretch a round trip past 1 ms), and give
-# the scheduler up to three runs, so that only a poll that never finds
-# anything fails.
+# it up to three runs, so that only a poll that never finds anything
+# fails.
 echo 10000 > $BP
 hits=0 tries=0
 while [ "$hits" = 0 ] && [ $tries -lt 3 ]; do
 	tries=$((tries + 1))
-	port=$((18514 + 10 * tries))
-	if read_lat $port > "$T/rl.$port" 2>&1; then
+	if perf_pair ib_read_lat -n 200 -d siw0 > "$T/rl.$tries" 2>&1; then
 		tap_ok "tx_busy_poll_us=10000: ib_read_lat -n 200 completes (run $tries)"
 	else
 		tap_not_ok "tx_busy_poll_us=10000: ib_read_lat -n 200 completes (run $tries)"
-		sed 's/^/# /' "$T/rl.$port"
+		sed 's/^/# /' "$T/rl.$tries"
 		break
 	fi
 	hits=$(txsum poll_hits)
 done
 pns=$(txsum poll_ns)
-tap_diag "busy polling: $hits kicks found while spinning in $tries runs, $((pns / 1000)) us spent"
-tap_check "tx_busy_poll_us=10000: some Read Responses found while spinning" \
-	test "$hits" -gt 0
+tap_diag "busy polling, client on CPU 0: $hits kicks found while spinning in $tries runs, $((pns / 1000)) us spent"
+if [ "$ncpu" -gt 1 ]; then
+	tap_check "tx_busy_poll_us=10000: some Read Responses found while spinning" \
+		test "$hits" -gt 0
+else
+	tap_ok "tx_busy_poll_us=10000: some Read Responses found while spinning # SKIP one CPU: the client always wants it"
+fi
 tap_check "tx_busy_poll_us=10000: spinning time is counted" test "$pns" -gt 0
+# With the client polling its CQ on the thread's own CPU the spin must
+# not start: a spinning thread holds the client off until the
+# scheduler's tick sets need_resched, up to 4 ms per Read.
+hits=$(txsum poll_hits)
+pns=$(txsum poll_ns)
+taskset -pc $LASTCPU $$ > /dev/null
+if perf_pair ib_read_lat -n 200 -d siw0 > "$T/rl.same" 2>&1; then
+	tap_ok "tx_busy_poll_us=10000, client on the TX thread's CPU: ib_read_lat -n 200 completes"
+else
+	tap_not_ok "tx_busy_poll_us=10000, client on the TX thread's CPU: ib_read_lat -n 200 completes"
+	sed 's/^/# /' "$T/rl.same"
+fi
+same_hits=$(($(txsum poll_hits) - hits))
+same_us=$((($(txsum poll_ns) - pns) / 1000))
+tap_diag "busy polling, client on the TX CPU: $same_hits kicks found while spinning, $same_us us spent"
+tap_check "the spin gives way to the client on its CPU: under 20 ms spun in 200 Reads" \
+	test "$same_us" -lt 20000
+taskset -pc $ALLCPUS $$ > /dev/null
+hits=$(txsum poll_hits)
+pns=$(txsum poll_ns)
 echo 0 > $BP
-tap_check "tx_busy_poll_us=0: ib_read_lat -n 200 completes" read_lat 18513
+tap_check "tx_busy_poll_us=0: ib_read_lat -n 200 completes" \
+	perf_pair ib_read_lat -n 200 -d siw0
 tap_eq "tx_busy_poll_us=0: no more polling" "$hits $pns" \
 	"$(txsum poll_hits) $(txsum poll_ns)"
 echo 20000 > $BP
 tap_check "tx_busy_poll_us=20000 (above the 10000 cap): ib_read_lat -n 200 completes" \
-	read_lat 18512
+	perf_pair ib_read_lat -n 200 -d siw0
 tap_eq "tx_busy_poll_us=20000 reads back as written" 20000 "$(cat $BP)"
 echo 0 > $BP
+run txset tx set cpus $ALLCPUS
+tap_eq "tx set cpus back to all after the busy-poll tests" 0 "$rc"
 
 # --- counters equal to what ib_write_bw moved -------------------------
 run reset stats reset dev siw0
@@ -367,7 +384,7 @@ tap_eq "fault add drop every 3 count 1: rule id" "0:ok" \
 run fshow fault show
 tap_eq "fault show lists it" "$fid drop 3 1" \
 	"$(tcol "$T/fshow.out" ID) $(tcol "$T/fshow.out" TYPE) $(tcol "$T/fshow.out" EVERY) $(tcol "$T/fshow.out" COUNT)"
-pings=$(rping_pair 7180)
+pings=$(rping_count 7180)
 tap_eq "rping runs into the drop and fails" "ok" "$([ "$pings" -lt 20 ] && echo ok || echo "$pings pings")"
 run fshowj -j fault show dev siw0
 tap_eq "fault show -j: the rule hit once" "1" "$(pyj "$T/fshowj.out" 'd[0]["hits"]')"
@@ -382,7 +399,7 @@ tap_eq "deleting it again: exit 1, ENOENT" "1:1" "$rc:$(grep -c '(ENOENT)' "$T/f
 $NOBODY "$CTL" fault show > "$T/nobody.out" 2> "$T/nobody.err"
 rc=$?
 tap_eq "unprivileged fault show: EPERM" "1:1" "$rc:$(grep -c '(EPERM)' "$T/nobody.err")"
-pings=$(rping_pair 7181)
+pings=$(rping_count 7181)
 tap_eq "without the rule rping passes, 20 pings verified" "20" "$pings"
 
 # --- the monitor's findings ----------------------------------------------
