@@ -893,6 +893,16 @@ static int siw_modify_qp(struct ib_qp *base_qp, struct ib_qp_attr *attr,
 		else if (new == SIW_QP_STATE_IDLE &&
 			 qp->state == SIW_QP_STATE_IDLE)
 			rv = 0;
+		else if (new == SIW_QP_STATE_CLOSING &&
+			 (qp->state == SIW_QP_STATE_TERMINATE ||
+			  qp->state == SIW_QP_STATE_ERROR))
+			/*
+			 * A graceful close of a connection already going or
+			 * gone (the peer closed first): nothing to do.
+			 * librdmacm's rdma_disconnect() asks for SQD before
+			 * it calls the CM and fails if this fails.
+			 */
+			rv = 0;
 		else
 			rv = siw_qp_set_state_locked(qp, new);
 	}

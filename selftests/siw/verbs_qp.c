@@ -141,6 +141,9 @@ static void test_flush(void)
 	attr.qp_state = IBV_QPS_RTS;
 	tap_check(ibv_modify_qp(qp, &attr, IBV_QP_STATE) != 0,
 		  "modify to RTS without a connection is refused");
+	attr.qp_state = IBV_QPS_SQD;
+	tap_check(ibv_modify_qp(qp, &attr, IBV_QP_STATE) != 0,
+		  "modify to SQD (graceful close) without a connection is refused");
 
 	sge.addr = (uintptr_t)buf;
 	sge.length = 64;
@@ -215,6 +218,18 @@ static void test_flush(void)
 
 	n = ibv_poll_cq(scq, 2 * NPOST, wc) + ibv_poll_cq(rcq, 2 * NPOST, wc);
 	tap_eq(n, 0, "no extra completions");
+
+	/*
+	 * librdmacm's rdma_disconnect() moves the QP to SQD before it calls
+	 * the CM: when the peer closed first the QP is in ERR already, and
+	 * the disconnect must not fail for that.
+	 */
+	attr.qp_state = IBV_QPS_SQD;
+	tap_eq(ibv_modify_qp(qp, &attr, IBV_QP_STATE), 0,
+	       "modify ERR -> SQD (graceful close of a closed QP) succeeds");
+	tap_eq(ibv_query_qp(qp, &attr, IBV_QP_STATE, &(struct ibv_qp_init_attr){}),
+	       0, "query after SQD");
+	tap_eq(attr.qp_state, IBV_QPS_ERR, "the QP stays in ERR");
 
 	/* ERR -> RESET -> INIT gives a usable QP again. */
 	attr.qp_state = IBV_QPS_RESET;
