@@ -98,18 +98,27 @@ impl_down() {
 }
 
 # measure IMPL ROUND NAME TOOL ARGS...: one perftest run, its number saved.
+# A run whose figure is no number (perf_number) gets one more try and is
+# otherwise left out of the medians.
 measure() {
 	_g=$1 _r=$2 _n=$3
 	shift 3
-	if perf_pair "$@" > "$LOG/err" 2>&1; then
+	for _try in 1 2; do
+		if ! perf_pair "$@" > "$LOG/err" 2>&1; then
+			echo "veth: $_g round $_r $_n: FAILED"
+			sed 's/^/veth:   /' "$LOG/err"
+			failed=1
+			return
+		fi
 		_v=$(sed -n 's/.* \([0-9.]*\) MB\/s average/\1/p; s/.*typical \([0-9.]*\) us.*/\1/p' "$LOG/result")
-		echo "veth: $_g round $_r $_n: $_v"
-		echo "$_g $_n $_v" >> "$RES"
-	else
-		echo "veth: $_g round $_r $_n: FAILED"
-		sed 's/^/veth:   /' "$LOG/err"
-		failed=1
-	fi
+		perf_number "$_v" && break
+		echo "veth: $_g round $_r $_n: perftest reported no number ($(cat "$LOG/result"))"
+		grep -v '^[ -]*$' "$LOG/$1.client" | tail -n 3 | sed 's/^/veth:   /'
+		_v=
+	done
+	[ -n "$_v" ] || return
+	echo "veth: $_g round $_r $_n: $_v"
+	echo "$_g $_n $_v" >> "$RES"
 }
 
 for r in $(seq "$ROUNDS"); do

@@ -40,7 +40,7 @@ if [ -n "${BENCH_BASE:-}" ]; then
 	*) impls="$impls siw-base" ;;
 	esac
 fi
-echo "bench: $kver, $rounds rounds of: $impls (a TCG VM: about 10 minutes a round)"
+echo "bench: $kver, $rounds rounds of: $impls (a TCG VM: 3 to 10 minutes a round, then about as long for bench/veth.sh)"
 # Then bench/veth.sh: the same implementations between two namespaces
 # over veth with a 1500-byte MTU, where GSO FPDUs matter (BENCH_VETH=0
 # skips it).
