@@ -387,7 +387,7 @@ static int siw_nl_fill_qp(struct sk_buff *skb, struct siw_qp *qp,
 			 READ_ONCE(sk->sk_wmem_queued)) ||
 	     nla_put_u32(skb, SIW_A_QP_SK_SNDBUF, READ_ONCE(sk->sk_sndbuf))))
 		goto cancel;
-	if (siw_nl_put_stats(skb, SIW_A_QP_STATS, &qp->stats))
+	if (siw_nl_put_stats(skb, SIW_A_QP_STATS, siw_qp_stats(qp)))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -587,7 +587,7 @@ static int siw_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
 			rv = -ENOENT;
 			goto out;
 		}
-		siw_stats_zero(&qp->stats);
+		siw_qp_stats_zero(qp);
 		siw_qp_put(qp);
 		goto out;
 	}
@@ -598,7 +598,7 @@ static int siw_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
 		qp = siw_qp_get_next(sdev, &index);
 		if (!qp)
 			break;
-		siw_stats_zero(&qp->stats);
+		siw_qp_stats_zero(qp);
 		siw_qp_put(qp);
 		index++;
 	}

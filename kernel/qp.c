@@ -433,6 +433,16 @@ int siw_qp_connect(struct siw_qp *qp, struct socket *sock,
 		rv = -EBUSY;
 		goto out;
 	}
+	if (!qp->stats) {
+		struct siw_stats *stats = kzalloc(sizeof(*stats), GFP_KERNEL);
+
+		if (!stats) {
+			rv = -ENOMEM;
+			goto out;
+		}
+		/* Readers (netlink, hw_counters) may look at once. */
+		smp_store_release(&qp->stats, stats);
+	}
 	rv = siw_rdq_alloc(&qp->orq, ord);
 	if (rv)
 		goto err_orq;
@@ -650,6 +660,12 @@ static int siw_create_qp(struct ib_qp *base_qp, struct ib_qp_init_attr *attr,
 	u32 id;
 	int rv;
 
+	/*
+	 * The core allocates struct siw_qp from the 1 KiB kmalloc cache;
+	 * Linux's siw needs the 2 KiB one. Counters live elsewhere (stats).
+	 */
+	BUILD_BUG_ON(sizeof(struct siw_qp) > 1024);
+
 	rv = siw_qp_check_caps(sdev, attr);
 	if (rv)
 		return rv;
@@ -805,9 +821,13 @@ static int siw_destroy_qp(struct ib_qp *base_qp, struct ib_udata *udata)
 	siw_qp_state_slot_free(qp);
 
 	/* The device's totals keep what this QP moved. */
-	spin_lock_bh(&sdev->stats_lock);
-	siw_stats_add_all(&sdev->retired, &qp->stats);
-	spin_unlock_bh(&sdev->stats_lock);
+	if (qp->stats) {
+		spin_lock_bh(&sdev->stats_lock);
+		siw_stats_add_all(&sdev->retired, qp->stats);
+		spin_unlock_bh(&sdev->stats_lock);
+		kfree(qp->stats);
+		qp->stats = NULL;
+	}
 	atomic_dec(&sdev->num.qp);
 	siw_live_dec(SIW_OBJ_QP);
 	return 0;

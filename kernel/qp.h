@@ -111,7 +111,12 @@ struct siw_qp {
 	struct siw_tx_work tx_work;
 	struct work_struct error_work;	/* ERROR entry from atomic context */
 
-	struct siw_stats stats;		/* TX and RX counters (stats.h) */
+	/*
+	 * TX and RX counters (stats.h), allocated by siw_qp_connect(): a
+	 * QP that never connects counts nothing, and without the 448
+	 * bytes struct siw_qp fits the 1 KiB kmalloc cache.
+	 */
+	struct siw_stats *stats;
 
 	/* User QPs: once mapped, a ring belongs to its mmap entry. */
 	struct siw_ucontext *uctx;
@@ -123,6 +128,23 @@ struct siw_qp {
 static inline struct siw_qp *to_siw_qp(struct ib_qp *base_qp)
 {
 	return container_of(base_qp, struct siw_qp, base_qp);
+}
+
+/* For readers: a QP not connected yet reads as all zeros. */
+static inline const struct siw_stats *siw_qp_stats(const struct siw_qp *qp)
+{
+	/* Pairs with the release in siw_qp_connect(). */
+	const struct siw_stats *s = smp_load_acquire(&qp->stats);
+
+	return s ?: &siw_stats_none;
+}
+
+static inline void siw_qp_stats_zero(struct siw_qp *qp)
+{
+	struct siw_stats *s = smp_load_acquire(&qp->stats);
+
+	if (s)
+		siw_stats_zero(s);
 }
 
 static inline u32 siw_qp_id(const struct siw_qp *qp)

@@ -664,7 +664,7 @@ static void siw_rx_end_term(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	struct siw_term_msg tm;
 	int rv;
 
-	siw_stat_add(&qp->stats.terms_received, 1);
+	siw_stat_add(&qp->stats->terms_received, 1);
 	rv = siw_term_parse(rx->hdr, rx->have, &tm);
 	if (!rv) {
 		trace_siw_terminate(qp, false, tm.code.layer, tm.code.etype,
@@ -901,12 +901,12 @@ static u32 siw_rx_trailer(struct siw_qp *qp, struct siw_rx_ctx *rx,
 		return k;
 
 	if (qp->conn.crc && ~rx->crc != siw_get_le32(rx->trailer)) {
-		siw_stat_add(&qp->stats.crc_errors, 1);
+		siw_stat_add(&qp->stats->crc_errors, 1);
 		trace_siw_crc_error(qp, ~rx->crc, siw_get_le32(rx->trailer));
 		siw_rx_fail(qp, rx, SIW_ERR_CRC);
 		return k;
 	}
-	siw_stats_op_rx(&qp->stats, rx->h.opcode, rx->h.payload_len);
+	siw_stats_op_rx(qp->stats, rx->h.opcode, rx->h.payload_len);
 	trace_siw_fpdu_rx(qp, rx->h.opcode, rx->h.payload_len);
 	siw_rx_end(qp, rx);
 	siw_rx_next_fpdu(rx);
@@ -972,14 +972,14 @@ static u32 siw_rx_feed(struct siw_qp *qp, struct siw_rx_ctx *rx,
 		if (pos < SIW_MPA_MARKER_SIZE) {
 			k = siw_rx_marker(qp, rx, skb, off, n);
 			rx->stream_off += k;
-			siw_stat_add(&qp->stats.rx_bytes, k);
+			siw_stat_add(&qp->stats->rx_bytes, k);
 			return k;
 		}
 		n = min(n, SIW_MPA_MARKER_SPACING - pos);
 	}
 	k = siw_rx_fpdu(qp, rx, skb, off, n);
 	rx->stream_off += k;
-	siw_stat_add(&qp->stats.rx_bytes, k);
+	siw_stat_add(&qp->stats->rx_bytes, k);
 	return k;
 }
 

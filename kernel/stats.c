@@ -83,6 +83,8 @@ static const struct rdma_stat_desc siw_hw_descs[SIW_HW_NUM] = {
 	[SIW_HW_QPS] = { .name = "qps" },
 };
 
+const struct siw_stats siw_stats_none;
+
 void siw_device_stats(struct siw_device *sdev, struct siw_stats *sum)
 {
 	unsigned long index = 0;
@@ -93,7 +95,7 @@ void siw_device_stats(struct siw_device *sdev, struct siw_stats *sum)
 	spin_unlock_bh(&sdev->stats_lock);
 
 	while ((qp = siw_qp_get_next(sdev, &index))) {
-		siw_stats_add_all(sum, &qp->stats);
+		siw_stats_add_all(sum, siw_qp_stats(qp));
 		siw_qp_put(qp);
 		index++;
 	}
@@ -153,6 +155,7 @@ static int siw_get_hw_stats(struct ib_device *base_dev,
 static int siw_fill_res_qp_entry(struct sk_buff *msg, struct ib_qp *base_qp)
 {
 	struct siw_qp *qp = to_siw_qp(base_qp);
+	const struct siw_stats *stats = siw_qp_stats(qp);
 	struct nlattr *table;
 
 	/* Driver attributes travel in their own nest. */
@@ -167,12 +170,12 @@ static int siw_fill_res_qp_entry(struct sk_buff *msg, struct ib_qp *base_qp)
 	    rdma_nl_put_driver_u32(msg, "crc", qp->conn.crc) ||
 	    rdma_nl_put_driver_u32(msg, "markers", qp->conn.markers_tx) ||
 	    rdma_nl_put_driver_u64(msg, "tx_bytes",
-				   READ_ONCE(qp->stats.tx_bytes)) ||
+				   READ_ONCE(stats->tx_bytes)) ||
 	    rdma_nl_put_driver_u64(msg, "rx_bytes",
-				   READ_ONCE(qp->stats.rx_bytes)) ||
+				   READ_ONCE(stats->rx_bytes)) ||
 	    rdma_nl_put_driver_u64(msg, "terminates",
-				   READ_ONCE(qp->stats.terms_sent) +
-				   READ_ONCE(qp->stats.terms_received))) {
+				   READ_ONCE(stats->terms_sent) +
+				   READ_ONCE(stats->terms_received))) {
 		nla_nest_cancel(msg, table);
 		return -EMSGSIZE;
 	}

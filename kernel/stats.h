@@ -35,6 +35,9 @@ struct siw_stats {
 	struct siw_op_stats op[SIW_STATS_OPCODES];
 };
 
+/* What a QP without counters of its own reads as. */
+extern const struct siw_stats siw_stats_none;
+
 static inline void siw_stat_add(u64 *counter, u64 n)
 {
 	WRITE_ONCE(*counter, READ_ONCE(*counter) + n);

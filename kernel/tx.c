@@ -1078,7 +1078,7 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 		if (rv <= 0)
 			return rv ? rv : -EAGAIN;
 		tx->wire_sent += rv;
-		siw_stat_add(&qp->stats.tx_bytes, rv);
+		siw_stat_add(&qp->stats->tx_bytes, rv);
 	}
 	return 0;
 }
@@ -1117,15 +1117,15 @@ static void siw_tx_fpdu_sent(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	u32 extra;
 
 	if (!tx->fpdu_term) {
-		siw_stats_op_tx(&qp->stats, tx->op, tx->fpdu_payload);
+		siw_stats_op_tx(qp->stats, tx->op, tx->fpdu_payload);
 		trace_siw_fpdu_tx(qp, tx->op, tx->fpdu_payload);
 		return;
 	}
 	/* What follows its header, as the receiver counts it. */
 	extra = tx->term_len - SIW_MPA_LEN_SIZE - SIW_DDP_UNTAGGED_HDR_LEN -
 		SIW_TERM_CTRL_LEN;
-	siw_stats_op_tx(&qp->stats, SIW_RDMAP_OP_TERMINATE, extra);
-	siw_stat_add(&qp->stats.terms_sent, 1);
+	siw_stats_op_tx(qp->stats, SIW_RDMAP_OP_TERMINATE, extra);
+	siw_stat_add(&qp->stats->terms_sent, 1);
 	ctrl = tx->term_frame + SIW_MPA_LEN_SIZE + SIW_TERM_OFF_CTRL;
 	trace_siw_fpdu_tx(qp, SIW_RDMAP_OP_TERMINATE, extra);
 	trace_siw_terminate(qp, true, ctrl[0] >> 4, ctrl[0] & 0xf, ctrl[1]);
@@ -1147,7 +1147,7 @@ static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx,
 		if (!tx->broken && tx->wire_sent < tx->wire_len) {
 			rv = siw_tx_push(qp, tx);
 			if (rv == -EAGAIN) {
-				siw_stat_add(&qp->stats.backpressure, 1);
+				siw_stat_add(&qp->stats->backpressure, 1);
 				trace_siw_sk_blocked(qp, READ_ONCE(qp->sock->sk->sk_wmem_queued));
 				return;		/* sk_write_space kicks us */
 			}
