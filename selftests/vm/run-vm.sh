@@ -19,6 +19,8 @@
 #   SIW_VM_PANIC_ON_WARN=0 keep running after a WARN/KASAN/UBSAN report,
 #                          to collect all of them (the run still fails)
 #   SIW_VM_APPEND=...      more kernel command line (later words win)
+#   SIW_VM_QEMU_ARGS=...   more qemu arguments, split at spaces (e.g.
+#                          -plugin for bench/insncount)
 # Debug-kernel reports are also matched: lockdep ("possible circular
 # locking", "inconsistent lock state", ...), "kmemleak: N new suspected
 # memory leaks", DEBUG_OBJECTS ("ODEBUG:"), list corruption.
@@ -79,7 +81,7 @@ boot() {
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 		-fsdev local,id=siwout,path="$out",security_model=none,multidevs=remap \
 		-device virtio-9p-pci,fsdev=siwout,mount_tag=siwout \
-		-nic none
+		-nic none ${SIW_VM_QEMU_ARGS:-}
 }
 
 # A kernel that dies before the guest's init got to the command (no siw
