@@ -38,8 +38,7 @@
 enum siw_rx_state {
 	SIW_RX_HDR,		/* ULPDU_Length and the DDP/RDMAP header */
 	SIW_RX_PAYLOAD,
-	SIW_RX_PAD,
-	SIW_RX_CRC,
+	SIW_RX_TRAILER,		/* pad and CRC, in one copy */
 };
 
 /* Room for the longest ULPDU kept whole: a Terminate, an Atomic Request. */
@@ -47,8 +46,12 @@ enum siw_rx_state {
 			 SIW_TERM_CTRL_LEN + SIW_TERM_MAX_EXTRA)
 static_assert(SIW_MPA_LEN_SIZE + SIW_DDP_UNTAGGED_HDR_LEN +
 	      SIW_ATOMIC_REQ_LEN <= SIW_RX_HDR_MAX);
-/* ULPDU_Length and the DDP/RDMAP control bytes tell the header length. */
-#define SIW_RX_HDR_MIN	(SIW_MPA_LEN_SIZE + 2)
+/*
+ * Every header is at least a tagged DDP header long: take that much
+ * first, and a tagged one (Write, Read Response) is whole after one copy
+ * and one parse. Its control bytes tell the rest for untagged ones.
+ */
+#define SIW_RX_HDR_MIN	(SIW_MPA_LEN_SIZE + SIW_DDP_TAGGED_HDR_LEN)
 
 /* Where payload goes: what is left of the current span, then the rest. */
 struct siw_rx_sink {
@@ -76,9 +79,9 @@ struct siw_rx_ctx {
 	u32 need;
 	struct siw_iwarp_hdr h;
 	u32 left;			/* payload bytes still due */
-	u32 pad_left;
-	u8 trailer[SIW_MPA_CRC_SIZE];	/* pad bytes, then the CRC */
+	u8 trailer[3 + SIW_MPA_CRC_SIZE];	/* pad bytes, then the CRC */
 	u32 trailer_have;
+	u32 trailer_need;
 	u32 msn[SIW_QN_COUNT];		/* next expected MSN per queue */
 
 	/* Placement target of the current segment: snd or tag */
@@ -836,8 +839,18 @@ static u32 siw_rx_hdr(struct siw_qp *qp, struct siw_rx_ctx *rx,
 		rx->fpdu_start = rx->stream_off;
 	siw_rx_copy(qp, rx, skb, off, rx->hdr + rx->have, k);
 	rx->have += k;
-	if (rx->have < rx->need)
+	if (rx->have < rx->need) {
+		/*
+		 * The stream paused inside a header: if what came is bad
+		 * already (a ULPDU_Length or opcode no header fits), say so
+		 * now rather than wait for bytes that may never come.
+		 */
+		rv = siw_iwarp_parse(rx->hdr, rx->have,
+				     qp->conn.ext ? SIW_PARSE_EXT : 0, &rx->h);
+		if (rv > 0)
+			siw_rx_fail(qp, rx, rv);
 		return k;
+	}
 
 	rv = siw_iwarp_parse(rx->hdr, rx->have,
 			     qp->conn.ext ? SIW_PARSE_EXT : 0, &rx->h);
@@ -855,9 +868,9 @@ static u32 siw_rx_hdr(struct siw_qp *qp, struct siw_rx_ctx *rx,
 		return k;
 	}
 	rx->left = rx->h.payload_len;
-	rx->pad_left = siw_mpa_pad(rx->h.ulpdu_len);
+	rx->trailer_need = siw_mpa_pad(rx->h.ulpdu_len) + SIW_MPA_CRC_SIZE;
 	rx->trailer_have = 0;
-	rx->state = SIW_RX_PAYLOAD;
+	rx->state = rx->left ? SIW_RX_PAYLOAD : SIW_RX_TRAILER;
 	return k;
 }
 
@@ -877,32 +890,37 @@ static u32 siw_rx_payload(struct siw_qp *qp, struct siw_rx_ctx *rx,
 		return k;
 	}
 	rx->left -= k;
+	if (!rx->left)
+		rx->state = SIW_RX_TRAILER;
 	return k;
 }
 
-/* Pad, then CRC. At the end of the CRC the FPDU is done. */
+/* Pad and CRC. At the end of the CRC the FPDU is done. */
 static u32 siw_rx_trailer(struct siw_qp *qp, struct siw_rx_ctx *rx,
 			  const struct sk_buff *skb, unsigned int off, u32 n)
 {
-	u32 k;
+	u32 k = min(n, rx->trailer_need - rx->trailer_have);
+	u32 pad = rx->trailer_need - SIW_MPA_CRC_SIZE;
+	u8 *dst = rx->trailer + rx->trailer_have;
+	u32 crc;
 
-	if (rx->state == SIW_RX_PAD) {
-		k = min(n, rx->pad_left);
-		siw_rx_copy(qp, rx, skb, off, rx->trailer, k);
-		rx->pad_left -= k;
-		return k;
-	}
-
-	k = min(n, SIW_MPA_CRC_SIZE - rx->trailer_have);
-	if (skb_copy_bits(skb, off, rx->trailer + rx->trailer_have, k))
-		memset(rx->trailer + rx->trailer_have, 0, k);
+	if (skb_copy_bits(skb, off, dst, k))
+		memset(dst, 0, k);
+	/*
+	 * The pad is covered by the CRC, the CRC itself is not; in stream
+	 * order, as a marker may come between the two.
+	 */
+	if (qp->conn.crc && rx->trailer_have < pad)
+		rx->crc = siw_crc32c(rx->crc, dst,
+				     min(k, pad - rx->trailer_have));
 	rx->trailer_have += k;
-	if (rx->trailer_have < SIW_MPA_CRC_SIZE)
+	if (rx->trailer_have < rx->trailer_need)
 		return k;
 
-	if (qp->conn.crc && ~rx->crc != siw_get_le32(rx->trailer)) {
+	crc = siw_get_le32(rx->trailer + pad);
+	if (qp->conn.crc && ~rx->crc != crc) {
 		siw_stat_add(&qp->stats->crc_errors, 1);
-		trace_siw_crc_error(qp, ~rx->crc, siw_get_le32(rx->trailer));
+		trace_siw_crc_error(qp, ~rx->crc, crc);
 		siw_rx_fail(qp, rx, SIW_ERR_CRC);
 		return k;
 	}
@@ -921,15 +939,7 @@ static u32 siw_rx_fpdu(struct siw_qp *qp, struct siw_rx_ctx *rx,
 	case SIW_RX_HDR:
 		return siw_rx_hdr(qp, rx, skb, off, n);
 	case SIW_RX_PAYLOAD:
-		if (rx->left)
-			return siw_rx_payload(qp, rx, skb, off, n);
-		rx->state = SIW_RX_PAD;
-		return 0;
-	case SIW_RX_PAD:
-		if (rx->pad_left)
-			return siw_rx_trailer(qp, rx, skb, off, n);
-		rx->state = SIW_RX_CRC;
-		return 0;
+		return siw_rx_payload(qp, rx, skb, off, n);
 	default:
 		return siw_rx_trailer(qp, rx, skb, off, n);
 	}

@@ -108,6 +108,7 @@ struct siw_tx_ctx {
 	bool imm_pending;		/* *_WITH_IMM: Immediate Data next */
 	u32 imm_len;			/* ... and the payload before it */
 	struct siw_mem *mem[SIW_MAX_SGE];
+	u8 nmem;			/* mem[nmem..] are all NULL */
 	u32 sge;			/* gather cursor: SGE ... */
 	u32 sge_off;			/* ... and offset in it */
 	u32 irq_burst;
@@ -187,12 +188,13 @@ static void siw_tx_put_mem(struct siw_tx_ctx *tx)
 {
 	int i;
 
-	for (i = 0; i < SIW_MAX_SGE; i++) {
+	for (i = 0; i < tx->nmem; i++) {
 		if (tx->mem[i]) {
 			siw_mem_put(tx->mem[i]);
 			tx->mem[i] = NULL;
 		}
 	}
+	tx->nmem = 0;
 }
 
 /* Drop the message in progress; its ring entry stays for the flush. */
@@ -337,9 +339,10 @@ static int siw_tx_get_sges(struct siw_qp *qp, struct siw_tx_ctx *tx,
 				siw_mem_put(mem);
 			return rv;
 		}
-		if (keep)
+		if (keep) {
 			tx->mem[i] = mem;
-		else
+			tx->nmem = i + 1;
+		} else
 			siw_mem_put(mem);
 	}
 	return 0;
@@ -641,6 +644,7 @@ static void siw_tx_start_irq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 
 	/* RX checked the source; the MR may have changed since. */
 	tx->mem[0] = siw_mem_get(qp->sdev, sge->lkey);
+	tx->nmem = 1;
 	rv = siw_mem_check(tx->mem[0], siw_tx_pd(qp), sge->lkey,
 			   IB_ACCESS_REMOTE_READ, sge->laddr, sge->length);
 	if (rv) {
@@ -724,12 +728,15 @@ static unsigned int siw_tx_build_flags(const struct siw_qp *qp)
 	return qp->conn.ext ? SIW_PARSE_EXT : 0;
 }
 
-/* The DDP/RDMAP header of the next segment, @seg payload bytes. */
+/*
+ * The DDP/RDMAP header of the next segment, @seg payload bytes, into @h,
+ * which the caller zeroed (as its declaration: kernels built with
+ * INIT_STACK_ALL_ZERO would zero it twice otherwise).
+ */
 static void siw_tx_hdr(struct siw_tx_ctx *tx, u32 seg, struct siw_iwarp_hdr *h)
 {
 	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(tx->op);
 
-	memset(h, 0, sizeof(*h));
 	h->opcode = tx->op;
 	h->last = tx->done + seg == tx->len;
 	h->payload_len = seg;
@@ -802,7 +809,7 @@ static int siw_tx_frame_copy(struct siw_qp *qp, struct siw_tx_ctx *tx,
 			     u32 max, u32 *segp)
 {
 	u32 seg = min(tx->len - tx->done, max);
-	struct siw_iwarp_hdr h;
+	struct siw_iwarp_hdr h = {};
 	int hl, rv;
 
 	siw_tx_hdr(tx, seg, &h);
@@ -880,7 +887,7 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	u8 *trailer = hdr + SIW_TX_TRAILER_OFF;
 	u32 seg = min(tx->len - tx->done, max);
 	u32 n = 1, i, pad, hlen, total, crc;
-	struct siw_iwarp_hdr h;
+	struct siw_iwarp_hdr h = {};
 	int hl, rv;
 	u8 *p;
 
