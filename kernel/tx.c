@@ -64,6 +64,12 @@
 /* Without markers an FPDU is sent as pieces: header, payload, trailer. */
 #define SIW_TX_MAX_BVEC		32
 #define SIW_TX_TRAILER_OFF	256	/* in kpage, after header + inline */
+/*
+ * What is left of a message up to this long is copied in behind its
+ * header and sent as one piece with its trailer: cheaper for TCP than
+ * three pieces (kpage: header, at most this, pad, CRC).
+ */
+#define SIW_TX_FLAT_MAX		128
 
 /* tx->flags */
 #define SIW_TX_QUEUED		0	/* run queued or about to run */
@@ -877,12 +883,15 @@ static int siw_tx_spans(struct siw_tx_ctx *tx, u32 want, u32 *n)
 /*
  * No markers: the FPDU goes out as pieces, the payload straight from its
  * pages (TCP copies it once, in sendmsg()); only the header, inline data
- * and the trailer are written, into kpage.
+ * and the trailer are written, into kpage. A small message is copied in
+ * behind the header instead, and the FPDU is one piece.
  */
 static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 			       u32 max, u32 *segp)
 {
 	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(tx->op);
+	bool inl = tx->wqe.flags & SIW_WQE_INLINE;
+	bool flat = inl || tx->len - tx->done <= SIW_TX_FLAT_MAX;
 	u8 *hdr = page_address(tx->kpage);
 	u8 *trailer = hdr + SIW_TX_TRAILER_OFF;
 	u32 seg = min(tx->len - tx->done, max);
@@ -892,9 +901,13 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	u8 *p;
 
 	hlen = SIW_MPA_LEN_SIZE + oi->hdr_len;
-	if (tx->wqe.flags & SIW_WQE_INLINE) {
+	if (inl) {
 		/* At most SIW_MAX_INLINE: always one segment. */
 		memcpy(hdr + hlen, (u8 *)&tx->wqe.sge[1] + tx->done, seg);
+	} else if (flat) {
+		rv = siw_tx_gather(tx, hdr + hlen, seg);
+		if (rv)
+			return rv;
 	} else {
 		rv = siw_tx_spans(tx, seg, &n);
 		if (rv < 0)
@@ -906,30 +919,38 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	hl = siw_iwarp_build(&h, siw_tx_build_flags(qp), hdr, hlen);
 	if (hl < 0)
 		return hl;
+	pad = siw_mpa_pad(hl - SIW_MPA_LEN_SIZE + seg);
 	tx->bvec[0].bv_page = tx->kpage;
 	tx->bvec[0].bv_offset = 0;
 	tx->bvec[0].bv_len = hl;
-	if (tx->wqe.flags & SIW_WQE_INLINE)
-		tx->bvec[0].bv_len += seg;
 
-	pad = siw_mpa_pad(hl - SIW_MPA_LEN_SIZE + seg);
-	memset(trailer, 0, pad);
-	crc = 0;
-	if (qp->conn.crc) {
-		crc = ~0U;
-		for (i = 0; i < n; i++) {
-			p = kmap_local_page(tx->bvec[i].bv_page);
-			crc = siw_crc32c(crc, p + tx->bvec[i].bv_offset,
-					 tx->bvec[i].bv_len);
-			kunmap_local(p);
+	if (flat) {
+		/* Header, payload, pad and CRC, all in kpage: one piece. */
+		trailer = hdr + hl + seg;
+		memset(trailer, 0, pad);
+		crc = qp->conn.crc ? ~siw_crc32c(~0U, hdr, hl + seg + pad) : 0;
+		siw_put_le32(trailer + pad, crc);
+		tx->bvec[0].bv_len += seg + pad + SIW_MPA_CRC_SIZE;
+	} else {
+		memset(trailer, 0, pad);
+		crc = 0;
+		if (qp->conn.crc) {
+			crc = ~0U;
+			for (i = 0; i < n; i++) {
+				p = kmap_local_page(tx->bvec[i].bv_page);
+				crc = siw_crc32c(crc,
+						 p + tx->bvec[i].bv_offset,
+						 tx->bvec[i].bv_len);
+				kunmap_local(p);
+			}
+			crc = ~siw_crc32c(crc, trailer, pad);
 		}
-		crc = ~siw_crc32c(crc, trailer, pad);
+		siw_put_le32(trailer + pad, crc);
+		tx->bvec[n].bv_page = tx->kpage;
+		tx->bvec[n].bv_offset = SIW_TX_TRAILER_OFF;
+		tx->bvec[n].bv_len = pad + SIW_MPA_CRC_SIZE;
+		n++;
 	}
-	siw_put_le32(trailer + pad, crc);
-	tx->bvec[n].bv_page = tx->kpage;
-	tx->bvec[n].bv_offset = SIW_TX_TRAILER_OFF;
-	tx->bvec[n].bv_len = pad + SIW_MPA_CRC_SIZE;
-	n++;
 
 	total = siw_fpdu_len(hl - SIW_MPA_LEN_SIZE + seg);
 	tx->nbvec = n;
