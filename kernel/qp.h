@@ -141,6 +141,7 @@ static inline const struct siw_stats *siw_qp_stats(const struct siw_qp *qp)
 
 static inline void siw_qp_stats_zero(struct siw_qp *qp)
 {
+	/* Pairs with the release in siw_qp_connect(). */
 	struct siw_stats *s = smp_load_acquire(&qp->stats);
 
 	if (s)

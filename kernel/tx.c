@@ -348,8 +348,9 @@ static int siw_tx_get_sges(struct siw_qp *qp, struct siw_tx_ctx *tx,
 		if (keep) {
 			tx->mem[i] = mem;
 			tx->nmem = i + 1;
-		} else
+		} else {
 			siw_mem_put(mem);
+		}
 	}
 	return 0;
 }
