@@ -477,8 +477,6 @@ static bool siw_tx_fetch_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	bool got = false;
 	u16 f;
 
-	spin_lock_irqsave(&qp->sq_lock, flags);
-	sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
 	/*
 	 * libsiw rings the doorbell only if the slot before its new SQEs is
 	 * free: it stores the new VALID, then loads the old slot's flags. We
@@ -486,6 +484,16 @@ static bool siw_tx_fetch_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	 * barrier, so that one of the two sides sees the other's store.
 	 */
 	smp_mb();
+	/*
+	 * Nothing posted: done without the lock. Only this run and a flush
+	 * (which holds TX runs off, siw_tx_hold()) move sq_get.
+	 */
+	sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
+	if (!(READ_ONCE(sqe->flags) & SIW_WQE_VALID))
+		return false;
+
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
 	/* Acquire: the contents only after VALID. */
 	f = smp_load_acquire(&sqe->flags);
 	if (f & SIW_WQE_VALID) {
@@ -1038,7 +1046,8 @@ static void siw_tx_frame(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	tx->fpdu_payload = seg;
 	tx->fpdu_last = tx->done == tx->len;
 	tx->fpdu_term = false;
-	siw_tx_fault(qp, tx, oi->flags & SIW_OPF_TAGGED);
+	if (unlikely(!list_empty(&qp->sdev->faults)))
+		siw_tx_fault(qp, tx, oi->flags & SIW_OPF_TAGGED);
 	return;
 
 err:
@@ -1096,7 +1105,8 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 		if (tx->nbvec) {
 			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, tx->bvec,
 				      tx->nbvec, tx->wire_len);
-			iov_iter_advance(&msg.msg_iter, tx->wire_sent);
+			if (tx->wire_sent)
+				iov_iter_advance(&msg.msg_iter, tx->wire_sent);
 			rv = sock_sendmsg(qp->sock, &msg);
 		} else {
 			kv.iov_base = tx->wire + tx->wire_sent;

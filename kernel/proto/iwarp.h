@@ -603,7 +603,17 @@ struct siw_iwarp_hdr {
 	struct siw_atomic_fields atomic;
 };
 
-const struct siw_opcode_info *siw_rdmap_opcode_info(u8 opcode);
+extern const struct siw_opcode_info siw_opcode_tab[SIW_RDMAP_OP_MAX];
+
+/* An opcode's entry, NULL for one RFC 5040 and RFC 7306 do not define. */
+static inline const struct siw_opcode_info *siw_rdmap_opcode_info(u8 opcode)
+{
+	/* Inline: the data path asks several times per FPDU. */
+	if (opcode >= SIW_RDMAP_OP_MAX || !siw_opcode_tab[opcode].name)
+		return NULL;
+	return &siw_opcode_tab[opcode];
+}
+
 const char *siw_rdmap_opcode_name(u8 opcode);
 int siw_iwarp_parse(const void *buf, size_t len, unsigned int flags,
 		    struct siw_iwarp_hdr *h);

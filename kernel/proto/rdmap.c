@@ -11,7 +11,7 @@
  */
 #include "iwarp.h"
 
-static const struct siw_opcode_info siw_opcode_tab[SIW_RDMAP_OP_MAX] = {
+const struct siw_opcode_info siw_opcode_tab[SIW_RDMAP_OP_MAX] = {
 	[SIW_RDMAP_OP_WRITE] = {
 		.name = "WRITE",
 		.hdr_len = SIW_DDP_TAGGED_HDR_LEN,
@@ -88,13 +88,6 @@ static const struct siw_opcode_info siw_opcode_tab[SIW_RDMAP_OP_MAX] = {
 };
 
 /* Table entry of an opcode, NULL for opcodes no RFC defines. */
-const struct siw_opcode_info *siw_rdmap_opcode_info(u8 opcode)
-{
-	if (opcode >= SIW_RDMAP_OP_MAX || !siw_opcode_tab[opcode].name)
-		return NULL;
-	return &siw_opcode_tab[opcode];
-}
-
 const char *siw_rdmap_opcode_name(u8 opcode)
 {
 	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(opcode);

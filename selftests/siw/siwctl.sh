@@ -306,6 +306,20 @@ hw=$(cat /sys/class/infiniband/siw0/ports/1/hw_counters/tx_write_bytes 2> /dev/n
 tap_eq "hw_counters tx_write_bytes agrees" \
 	"$(pyj "$T/devj.out" 'd[0]["stats"]["ops"]["write"]["tx_bytes"]')" "$hw"
 
+# Small FPDUs, each in one piece of a socket buffer: the receive fast
+# path (rx.c, siw_rx_whole()) takes them, and hw_counters says so.
+hwc() {
+	cat /sys/class/infiniband/siw0/ports/1/hw_counters/$1 2> /dev/null || echo 0
+}
+whole=$(hwc rx_fpdus_whole)
+fpdus=$(hwc rx_fpdus)
+tap_check "ib_write_lat -n 200 (8 B) completes" perf_pair ib_write_lat -n 200 -d siw0
+whole=$(($(hwc rx_fpdus_whole) - whole))
+fpdus=$(($(hwc rx_fpdus) - fpdus))
+tap_diag "received $fpdus FPDUs, $whole of them through the fast path"
+tap_check "the receive fast path took at least 360 of the 400 Writes" \
+	test "$whole" -ge 360 -a "$whole" -le "$fpdus"
+
 run reset stats reset
 run devj -j dev show
 tap_eq "stats reset zeroes the device's counters" "0:0 0 0" \
