@@ -87,7 +87,6 @@ const struct siw_opcode_info siw_opcode_tab[SIW_RDMAP_OP_MAX] = {
 	},
 };
 
-/* Table entry of an opcode, NULL for opcodes no RFC defines. */
 const char *siw_rdmap_opcode_name(u8 opcode)
 {
 	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(opcode);
