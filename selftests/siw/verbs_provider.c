@@ -235,15 +235,25 @@ static int server_recv_event(struct ibv_wc *wc)
 	struct pollfd pfd = { .fd = sch->fd, .events = POLLIN };
 	struct ibv_cq *ev_cq;
 	void *ev_ctx;
+	int i;
 
-	if (ibv_poll_cq(scq, 1, wc) == 1)
-		return 0;
-	if (poll(&pfd, 1, 5000) != 1 || ibv_get_cq_event(sch, &ev_cq, &ev_ctx))
-		return -1;
-	ibv_ack_cq_events(ev_cq, 1);
-	if (ev_cq != scq)
-		return -1;
-	ibv_req_notify_cq(scq, 0);
+	/*
+	 * The event waiting may be a stale one, from a completion an
+	 * earlier poll took without an event: re-arm, look again, and wait
+	 * for the next event if the completion is still on its way (the
+	 * receiver's softirq may run after the sender's call returned).
+	 */
+	for (i = 0; i < 3; i++) {
+		if (ibv_poll_cq(scq, 1, wc) == 1)
+			return 0;
+		if (poll(&pfd, 1, 5000) != 1 ||
+		    ibv_get_cq_event(sch, &ev_cq, &ev_ctx))
+			return -1;
+		ibv_ack_cq_events(ev_cq, 1);
+		if (ev_cq != scq)
+			return -1;
+		ibv_req_notify_cq(scq, 0);
+	}
 	return ibv_poll_cq(scq, 1, wc) == 1 ? 0 : -1;
 }
 
