@@ -477,6 +477,8 @@ static bool siw_tx_fetch_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	bool got = false;
 	u16 f;
 
+	spin_lock_irqsave(&qp->sq_lock, flags);
+	sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
 	/*
 	 * libsiw rings the doorbell only if the slot before its new SQEs is
 	 * free: it stores the new VALID, then loads the old slot's flags. We
@@ -484,16 +486,6 @@ static bool siw_tx_fetch_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	 * barrier, so that one of the two sides sees the other's store.
 	 */
 	smp_mb();
-	/*
-	 * Nothing posted: done without the lock. Only this run and a flush
-	 * (which holds TX runs off, siw_tx_hold()) move sq_get.
-	 */
-	sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
-	if (!(READ_ONCE(sqe->flags) & SIW_WQE_VALID))
-		return false;
-
-	spin_lock_irqsave(&qp->sq_lock, flags);
-	sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
 	/* Acquire: the contents only after VALID. */
 	f = smp_load_acquire(&sqe->flags);
 	if (f & SIW_WQE_VALID) {
