@@ -501,11 +501,29 @@ int siw_mem_copy(struct siw_mem *mem, u64 addr, void *buf, size_t len,
 {
 	struct siw_mem_span span;
 	struct siw_mem_iter it;
+	u64 pos, block;
+	void *p;
 	int rv;
+
+	/* Most copies: a few bytes of a user MR, within one page. */
+	if (mem->type == SIW_MEM_USER) {
+		pos = addr - mem->va + mem->first_off;
+		block = pos >> PAGE_SHIFT;
+		pos &= ~PAGE_MASK;
+		if (block < mem->nblocks && pos + len <= PAGE_SIZE) {
+			p = kmap_local_page(mem->pages[block]) + pos;
+			if (to_mem)
+				memcpy(p, buf, len);
+			else
+				memcpy(buf, p, len);
+			kunmap_local(p);
+			return 0;
+		}
+	}
 
 	siw_mem_iter_init(&it, mem, addr, len);
 	while ((rv = siw_mem_iter_next(&it, &span)) > 0) {
-		void *p = kmap_local_page(span.page);
+		p = kmap_local_page(span.page);
 
 		if (to_mem)
 			memcpy(p + span.offset, buf, span.len);

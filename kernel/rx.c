@@ -1066,7 +1066,8 @@ static u32 siw_rx_whole(struct siw_qp *qp, struct siw_rx_ctx *rx,
 		goto out;
 	total = siw_fpdu_len(siw_get_be16(p));
 	if (total > avail ||
-	    siw_iwarp_parse(p, avail, qp->conn.ext ? SIW_PARSE_EXT : 0, h) ||
+	    (!siw_iwarp_parse_tagged(p, avail, h) &&
+	     siw_iwarp_parse(p, avail, qp->conn.ext ? SIW_PARSE_EXT : 0, h)) ||
 	    h->opcode == SIW_RDMAP_OP_TERMINATE ||
 	    (qp->conn.crc && ~siw_crc32c(~0U, p, total - SIW_MPA_CRC_SIZE) !=
 			     siw_get_le32(p + total - SIW_MPA_CRC_SIZE))) {

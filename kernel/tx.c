@@ -808,6 +808,48 @@ static void siw_tx_hdr(struct siw_tx_ctx *tx, u32 seg, struct siw_iwarp_hdr *h)
 	}
 }
 
+/* Any header, through struct siw_iwarp_hdr and the generic builder. */
+static noinline int siw_tx_build_any(struct siw_qp *qp, struct siw_tx_ctx *tx,
+				     u32 seg, u8 *buf, size_t len)
+{
+	struct siw_iwarp_hdr h = {};
+
+	siw_tx_hdr(tx, seg, &h);
+	return siw_iwarp_build(&h, siw_tx_build_flags(qp), buf, len);
+}
+
+/*
+ * ULPDU_Length and the header of the next segment, @seg payload bytes,
+ * into @buf: Writes, Read Responses and Sends directly, the rest (and a
+ * Send that announces Immediate Data) through siw_tx_build_any(), which
+ * fills and zeroes a 160 byte struct first. Returns its length or an
+ * error.
+ */
+static int siw_tx_build_hdr(struct siw_qp *qp, struct siw_tx_ctx *tx,
+			    u32 seg, u8 *buf, size_t len)
+{
+	bool last = tx->done + seg == tx->len;
+
+	switch (tx->op) {
+	case SIW_RDMAP_OP_WRITE:
+	case SIW_RDMAP_OP_READ_RESP:
+		return siw_iwarp_build_tagged(buf, tx->op, last, tx->wqe.rkey,
+					      tx->wqe.raddr + tx->done, seg);
+	case SIW_RDMAP_OP_SEND:
+		if (tx->imm_pending)
+			break;
+		fallthrough;
+	case SIW_RDMAP_OP_SEND_SE:
+	case SIW_RDMAP_OP_SEND_INV:
+	case SIW_RDMAP_OP_SEND_SE_INV:
+		return siw_iwarp_build_send(buf, tx->op, last, tx->wqe.rkey,
+					    tx->msn, tx->done, seg);
+	default:
+		break;
+	}
+	return siw_tx_build_any(qp, tx, seg, buf, len);
+}
+
 /*
  * Markers: the frame (header and a copy of the payload) goes through
  * siw_fpdu_build() into the wire image.
@@ -816,12 +858,9 @@ static int siw_tx_frame_copy(struct siw_qp *qp, struct siw_tx_ctx *tx,
 			     u32 max, u32 *segp)
 {
 	u32 seg = min(tx->len - tx->done, max);
-	struct siw_iwarp_hdr h = {};
 	int hl, rv;
 
-	siw_tx_hdr(tx, seg, &h);
-	hl = siw_iwarp_build(&h, siw_tx_build_flags(qp), tx->frame,
-			     SIW_TX_FRAME_MAX);
+	hl = siw_tx_build_hdr(qp, tx, seg, tx->frame, SIW_TX_FRAME_MAX);
 	if (hl < 0)
 		return hl;
 	rv = siw_tx_gather(tx, tx->frame + hl, seg);
@@ -897,7 +936,6 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	u8 *trailer = hdr + SIW_TX_TRAILER_OFF;
 	u32 seg = min(tx->len - tx->done, max);
 	u32 n = 1, i, pad, hlen, total, crc;
-	struct siw_iwarp_hdr h = {};
 	int hl, rv;
 	u8 *p;
 
@@ -916,8 +954,7 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 		seg = rv;
 	}
 
-	siw_tx_hdr(tx, seg, &h);
-	hl = siw_iwarp_build(&h, siw_tx_build_flags(qp), hdr, hlen);
+	hl = siw_tx_build_hdr(qp, tx, seg, hdr, hlen);
 	if (hl < 0)
 		return hl;
 	pad = siw_mpa_pad(hl - SIW_MPA_LEN_SIZE + seg);
@@ -1082,13 +1119,20 @@ static void siw_tx_msg_sent(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	siw_tx_abandon(tx);
 }
 
-/* Hand the rest of the current FPDU to TCP: 0, -EAGAIN or an error. */
+/*
+ * Hand the rest of the current FPDU to TCP: 0, -EAGAIN or an error.
+ * Straight to tcp_sendmsg_locked(), as kTLS does: sock_sendmsg() would
+ * only add the LSM's socket check (our own kernel socket) and two
+ * indirect calls per FPDU.
+ */
 static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
+	struct sock *sk = qp->sock->sk;
 	struct msghdr msg = {};
 	struct kvec kv;
-	int rv;
+	int rv = 0;
 
+	lock_sock(sk);
 	while (tx->wire_sent < tx->wire_len) {
 		/* More of the same message follows at once: let TCP wait. */
 		msg.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
@@ -1099,19 +1143,24 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 				      tx->nbvec, tx->wire_len);
 			if (tx->wire_sent)
 				iov_iter_advance(&msg.msg_iter, tx->wire_sent);
-			rv = sock_sendmsg(qp->sock, &msg);
 		} else {
 			kv.iov_base = tx->wire + tx->wire_sent;
 			kv.iov_len = tx->wire_len - tx->wire_sent;
-			rv = kernel_sendmsg(qp->sock, &msg, &kv, 1,
-					    kv.iov_len);
+			iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1,
+				      kv.iov_len);
 		}
-		if (rv <= 0)
-			return rv ? rv : -EAGAIN;
+		rv = tcp_sendmsg_locked(sk, &msg, tx->wire_len - tx->wire_sent);
+		if (rv <= 0) {
+			if (!rv)
+				rv = -EAGAIN;
+			break;
+		}
 		tx->wire_sent += rv;
 		siw_stat_add(&qp->stats->tx_bytes, rv);
+		rv = 0;
 	}
-	return 0;
+	release_sock(sk);
+	return rv;
 }
 
 static void siw_tx_frame_term(struct siw_qp *qp, struct siw_tx_ctx *tx)
@@ -1226,7 +1275,9 @@ static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx,
 		if (tx->src == SIW_TX_IDLE) {
 			if (!siw_tx_next(qp, tx))
 				return;
-			continue;
+			/* Done at once (a local error, REG_MR)? */
+			if (tx->src == SIW_TX_IDLE)
+				continue;
 		}
 		siw_tx_frame(qp, tx);
 	}

@@ -621,6 +621,103 @@ int siw_iwarp_build(const struct siw_iwarp_hdr *h, unsigned int flags,
 		    void *buf, size_t len);
 
 /*
+ * siw_iwarp_parse() for the segment the data path receives most, a
+ * tagged one (Write, Read Response) with DDP and RDMAP version 1 and no
+ * reserved bit set, whole in @len bytes at @buf (ULPDU_Length first):
+ * true with @h as siw_iwarp_parse() would fill it, except that
+ * h->rreq and h->atomic, which only their opcodes read, are left as they
+ * were (zeroing all 160 bytes costs more than the parse). False for
+ * anything else: leave that to siw_iwarp_parse().
+ */
+static inline bool siw_iwarp_parse_tagged(const u8 *buf, size_t len,
+					  struct siw_iwarp_hdr *h)
+{
+	const u8 *d = buf + SIW_MPA_LEN_SIZE;
+	u16 ulpdu_len;
+
+	if (len < SIW_MPA_LEN_SIZE + SIW_DDP_TAGGED_HDR_LEN ||
+	    (d[0] & ~SIW_DDP_FLAG_L) != (SIW_DDP_FLAG_T | SIW_DDP_VERSION) ||
+	    (d[1] != (SIW_RDMAP_VERSION << SIW_RDMAP_RV_SHIFT |
+		      SIW_RDMAP_OP_WRITE) &&
+	     d[1] != (SIW_RDMAP_VERSION << SIW_RDMAP_RV_SHIFT |
+		      SIW_RDMAP_OP_READ_RESP)))
+		return false;
+	ulpdu_len = siw_get_be16(buf);
+	if (ulpdu_len < SIW_DDP_TAGGED_HDR_LEN)
+		return false;
+	h->opcode = d[1] & SIW_RDMAP_OPCODE_MASK;
+	h->hdr_len = SIW_DDP_TAGGED_HDR_LEN;
+	h->tagged = true;
+	h->last = !!(d[0] & SIW_DDP_FLAG_L);
+	h->ulpdu_len = ulpdu_len;
+	h->payload_len = ulpdu_len - SIW_DDP_TAGGED_HDR_LEN;
+	h->stag = siw_get_be32(d + SIW_DDP_OFF_STAG);
+	h->to = siw_get_be64(d + SIW_DDP_OFF_TO);
+	h->qn = 0;
+	h->msn = 0;
+	h->mo = 0;
+	h->inval_stag = 0;
+	h->imm_next = false;
+	h->imm = 0;
+	return true;
+}
+
+/*
+ * The two headers the data path sends most, without filling a struct
+ * siw_iwarp_hdr for siw_iwarp_build(): the same bytes, ULPDU_Length
+ * first, into @buf of at least SIW_MPA_LEN_SIZE + the opcode's hdr_len.
+ * A tagged segment (Write, Read Response), or an untagged one of a Send
+ * without the RFC 7306 flag (the Invalidate STag is sent only by the
+ * *_INV opcodes, as siw_iwarp_build() does). Returns the bytes written,
+ * -EINVAL for another opcode, -EMSGSIZE for too much payload.
+ */
+static inline int siw_iwarp_build_tagged(u8 *buf, u8 opcode, bool last,
+					 u32 stag, u64 to, u32 payload_len)
+{
+	u8 *d = buf + SIW_MPA_LEN_SIZE;
+
+	if (opcode != SIW_RDMAP_OP_WRITE && opcode != SIW_RDMAP_OP_READ_RESP)
+		return -EINVAL;
+	if (payload_len > SIW_MPA_ULPDU_MAX - SIW_DDP_TAGGED_HDR_LEN)
+		return -EMSGSIZE;
+	siw_put_be16(buf, (u16)(SIW_DDP_TAGGED_HDR_LEN + payload_len));
+	d[0] = SIW_DDP_VERSION | SIW_DDP_FLAG_T | (last ? SIW_DDP_FLAG_L : 0);
+	d[1] = SIW_RDMAP_VERSION << SIW_RDMAP_RV_SHIFT | opcode;
+	siw_put_be32(d + SIW_DDP_OFF_STAG, stag);
+	siw_put_be64(d + SIW_DDP_OFF_TO, to);
+	return SIW_MPA_LEN_SIZE + SIW_DDP_TAGGED_HDR_LEN;
+}
+
+static inline int siw_iwarp_build_send(u8 *buf, u8 opcode, bool last,
+				       u32 inval_stag, u32 msn, u32 mo,
+				       u32 payload_len)
+{
+	u8 *d = buf + SIW_MPA_LEN_SIZE;
+
+	switch (opcode) {
+	case SIW_RDMAP_OP_SEND:
+	case SIW_RDMAP_OP_SEND_SE:
+		inval_stag = 0;
+		break;
+	case SIW_RDMAP_OP_SEND_INV:
+	case SIW_RDMAP_OP_SEND_SE_INV:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (payload_len > SIW_MPA_ULPDU_MAX - SIW_DDP_UNTAGGED_HDR_LEN)
+		return -EMSGSIZE;
+	siw_put_be16(buf, (u16)(SIW_DDP_UNTAGGED_HDR_LEN + payload_len));
+	d[0] = SIW_DDP_VERSION | (last ? SIW_DDP_FLAG_L : 0);
+	d[1] = SIW_RDMAP_VERSION << SIW_RDMAP_RV_SHIFT | opcode;
+	siw_put_be32(d + SIW_DDP_OFF_RSVDULP, inval_stag);
+	siw_put_be32(d + SIW_DDP_OFF_QN, SIW_QN_SEND);
+	siw_put_be32(d + SIW_DDP_OFF_MSN, msn);
+	siw_put_be32(d + SIW_DDP_OFF_MO, mo);
+	return SIW_MPA_LEN_SIZE + SIW_DDP_UNTAGGED_HDR_LEN;
+}
+
+/*
  * The value an Atomic Request leaves at its target, given the original
  * one. Fetch-and-Add: a set bit in add_swap_mask ends a field, its carry
  * is dropped (0: one 64 bit add). Compare-and-Swap: if orig equals cmp

@@ -156,6 +156,15 @@ static void check_parse(const u8 *f, size_t len, size_t full,
 	      len < SIW_MPA_LEN_SIZE + (size_t)siw_get_be16(f));
 
 	rv = siw_iwarp_parse(f, len, flags, &h);
+	/* the RX fast path's parse takes only what the full one accepts */
+	if (siw_iwarp_parse_tagged(f, len, &hx)) {
+		CHECK(rv == 0 && h.tagged && hx.tagged);
+		CHECK(hx.opcode == h.opcode && hx.last == h.last &&
+		      hx.hdr_len == h.hdr_len && hx.ulpdu_len == h.ulpdu_len &&
+		      hx.payload_len == h.payload_len && hx.stag == h.stag &&
+		      hx.to == h.to && !hx.qn && !hx.msn && !hx.mo &&
+		      !hx.inval_stag && !hx.imm_next && !hx.imm);
+	}
 	if (rv == -EAGAIN) {
 		CHECK(len < SIW_MPA_LEN_SIZE + 2 ||
 		      len < SIW_MPA_LEN_SIZE + (size_t)h.hdr_len);
@@ -191,6 +200,42 @@ static void check_parse(const u8 *f, size_t len, size_t full,
 	if (h.opcode == SIW_RDMAP_OP_TERMINATE && len == full &&
 	    full >= SIW_MPA_LEN_SIZE + (size_t)h.ulpdu_len)
 		check_terminate_msg(f, SIW_MPA_LEN_SIZE + h.ulpdu_len);
+}
+
+/*
+ * The TX path's direct builders: where they build, the same bytes as
+ * siw_iwarp_build() (@n, @b) for the same fields.
+ */
+static void check_fast_build(const struct siw_iwarp_hdr *h,
+			     unsigned int flags, int n, const u8 *b)
+{
+	const struct siw_opcode_info *oi = siw_rdmap_opcode_info(h->opcode);
+	u8 f[SIW_MPA_LEN_SIZE + SIW_DDP_UNTAGGED_HDR_LEN];
+	int m;
+
+	if (oi && (oi->flags & SIW_OPF_TAGGED))
+		m = siw_iwarp_build_tagged(f, h->opcode, h->last, h->stag,
+					   h->to, h->payload_len);
+	else
+		m = siw_iwarp_build_send(f, h->opcode, h->last,
+					 h->inval_stag, h->msn, h->mo,
+					 h->payload_len);
+	if (m == -EINVAL) {
+		CHECK(!oi || (!(oi->flags & SIW_OPF_TAGGED) &&
+			      (oi->qn != SIW_QN_SEND ||
+			       (oi->flags & SIW_OPF_EXT))));
+		return;
+	}
+	if (m == -EMSGSIZE) {
+		CHECK(n == -EMSGSIZE || n == -ENOSPC);
+		return;
+	}
+	CHECK(m == SIW_MPA_LEN_SIZE + oi->hdr_len);
+	/* qn and the Send-with-Immediate flag: only what the generic took */
+	if (n != m || (!(oi->flags & SIW_OPF_TAGGED) && h->qn != oi->qn) ||
+	    (h->imm_next && (flags & SIW_PARSE_EXT)))
+		return;
+	CHECK(!memcmp(f, b, (size_t)m));
 }
 
 /* A header from arbitrary fields: a caller errno or a faithful build. */
@@ -240,6 +285,7 @@ static void check_build(struct rd *r, unsigned int flags)
 
 	n = siw_iwarp_build(&h, flags, b, out_len < sizeof(b) ? out_len :
 			    sizeof(b));
+	check_fast_build(&h, flags, n, b);
 	if (n < 0) {
 		CHECK(n == -EINVAL || n == -EMSGSIZE || n == -ENOSPC);
 		return;

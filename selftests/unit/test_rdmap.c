@@ -445,6 +445,137 @@ static void test_qp_helpers(void)
 	       "tagged: region at the top of the space");
 }
 
+/*
+ * The data path's direct builders write what siw_iwarp_build() writes for
+ * the same fields, and refuse what it would not send through them.
+ */
+static void test_fast_builders(void)
+{
+	static const u32 lens[] = { 0, 1, 8, 64, 1460,
+				    SIW_MPA_ULPDU_MAX - SIW_DDP_TAGGED_HDR_LEN,
+				    SIW_MPA_ULPDU_MAX - SIW_DDP_UNTAGGED_HDR_LEN };
+	u8 want[64], got[64];
+	struct siw_iwarp_hdr h;
+	unsigned int i, l, last, bad = 0, refused = 0, n = 0;
+	u32 seed = 12345;
+	int rv, rg;
+
+	for (i = 0; i < NOPS; i++) {
+		const struct siw_opcode_info *oi =
+			siw_rdmap_opcode_info(ops[i].op);
+
+		for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			for (last = 0; last < 2; last++) {
+				sample_hdr(&h, &ops[i]);
+				seed = seed * 1103515245 + 12345;
+				h.last = last;
+				h.payload_len = (u16)lens[l];
+				h.stag = seed;
+				h.to = (u64)seed << 29 ^ 0x123456789abcdefULL;
+				h.inval_stag = ~seed;
+				h.msn = seed >> 3;
+				h.mo = seed >> 7;
+				memset(want, 0xa5, sizeof(want));
+				memset(got, 0xa5, sizeof(got));
+				if (oi->flags & SIW_OPF_TAGGED)
+					rg = siw_iwarp_build_tagged(got,
+						h.opcode, h.last, h.stag,
+						h.to, h.payload_len);
+				else
+					rg = siw_iwarp_build_send(got,
+						h.opcode, h.last,
+						h.inval_stag, h.msn, h.mo,
+						h.payload_len);
+				rv = siw_iwarp_build(&h, 0, want, sizeof(want));
+				n++;
+				if (rg == -EINVAL || rg == -EMSGSIZE) {
+					/* Only what they do not cover. */
+					if (rg == -EINVAL &&
+					    h.opcode != SIW_RDMAP_OP_WRITE &&
+					    h.opcode != SIW_RDMAP_OP_READ_RESP &&
+					    (oi->qn != SIW_QN_SEND ||
+					     (oi->flags & SIW_OPF_EXT)))
+						refused++;
+					else if (rg == -EMSGSIZE && rv == -EMSGSIZE)
+						refused++;
+					else
+						bad++;
+					continue;
+				}
+				if (rg != rv || memcmp(want, got, sizeof(got)))
+					bad++;
+			}
+		}
+	}
+	is_num(bad, 0, "direct builders: same bytes as siw_iwarp_build()");
+	ok(refused > 0 && refused < n,
+	   "direct builders: refuse the opcodes they do not build");
+	is_num(siw_iwarp_build_tagged(got, SIW_RDMAP_OP_WRITE, true, 1, 2,
+				      SIW_MPA_ULPDU_MAX), -EMSGSIZE,
+	       "direct tagged builder: ULPDU_Length overflow refused");
+	is_num(siw_iwarp_build_send(got, SIW_RDMAP_OP_SEND, true, 0, 1, 0,
+				    SIW_MPA_ULPDU_MAX - 17), -EMSGSIZE,
+	       "direct Send builder: ULPDU_Length overflow refused");
+	is_num(siw_iwarp_build_send(got, SIW_RDMAP_OP_TERMINATE, true, 0, 1,
+				    0, 0), -EINVAL,
+	       "direct Send builder: a Terminate is not a Send");
+}
+
+/* Every field but rreq and atomic, which the tagged fast parse leaves. */
+static bool same_scalars(const struct siw_iwarp_hdr *a,
+		     const struct siw_iwarp_hdr *b)
+{
+	return a->opcode == b->opcode && a->hdr_len == b->hdr_len &&
+	       a->tagged == b->tagged && a->last == b->last &&
+	       a->ulpdu_len == b->ulpdu_len &&
+	       a->payload_len == b->payload_len && a->stag == b->stag &&
+	       a->to == b->to && a->qn == b->qn && a->msn == b->msn &&
+	       a->mo == b->mo && a->inval_stag == b->inval_stag &&
+	       a->imm_next == b->imm_next && a->imm == b->imm;
+}
+
+/*
+ * The tagged fast parse takes only headers siw_iwarp_parse() accepts and
+ * reads them the same; everything else it leaves to the full parser.
+ */
+static void test_fast_parse(void)
+{
+	unsigned int i, j, taken = 0, bad = 0, left = 0;
+	struct siw_iwarp_hdr full, fast;
+	u32 seed = 777;
+	u8 b[32];
+	int rv;
+
+	for (i = 0; i < 20000; i++) {
+		for (j = 0; j < sizeof(b); j++) {
+			seed = seed * 1103515245 + 12345;
+			b[j] = (u8)(seed >> 16);
+		}
+		/* Mostly near-valid tagged headers, some anything at all. */
+		if (i % 4) {
+			b[2] = (u8)((i & 8 ? 0xc1 : 0x81) ^
+				    (i % 7 == 0 ? 1u << (i % 8) : 0));
+			b[3] = (u8)((i & 16 ? 0x42 : 0x40) ^
+				    (i % 5 == 0 ? 1u << (i % 8) : 0));
+			if (i % 3 == 0)
+				b[0] = 0;
+		}
+		memset(&fast, 0x5a, sizeof(fast));
+		rv = siw_iwarp_parse(b, i % 11 ? sizeof(b) : 15, 0, &full);
+		if (!siw_iwarp_parse_tagged(b, i % 11 ? sizeof(b) : 15,
+					    &fast)) {
+			left++;
+			continue;
+		}
+		taken++;
+		if (rv || !same_scalars(&full, &fast))
+			bad++;
+	}
+	is_num(bad, 0, "tagged fast parse: same header as siw_iwarp_parse()");
+	ok(taken > 5000 && left > 5000,
+	   "tagged fast parse: takes the common case, leaves the rest");
+}
+
 /* RFC 7306: wire images, AOpCodes, the Send-with-Immediate flag. */
 static void test_ext(void)
 {
@@ -529,4 +660,6 @@ void test_rdmap(void)
 	test_build_errors();
 	test_qp_helpers();
 	test_ext();
+	test_fast_builders();
+	test_fast_parse();
 }
