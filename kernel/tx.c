@@ -1123,16 +1123,17 @@ static void siw_tx_msg_sent(struct siw_qp *qp, struct siw_tx_ctx *tx)
  * Hand the rest of the current FPDU to TCP: 0, -EAGAIN or an error.
  * Straight to tcp_sendmsg_locked(), as kTLS does: sock_sendmsg() would
  * only add the LSM's socket check (our own kernel socket) and two
- * indirect calls per FPDU.
+ * indirect calls per FPDU. The socket lock is dropped after each call,
+ * as tcp_sendmsg() does, so that the ACKs queued meanwhile free room
+ * before the next one.
  */
 static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
 	struct sock *sk = qp->sock->sk;
 	struct msghdr msg = {};
 	struct kvec kv;
-	int rv = 0;
+	int rv;
 
-	lock_sock(sk);
 	while (tx->wire_sent < tx->wire_len) {
 		/* More of the same message follows at once: let TCP wait. */
 		msg.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
@@ -1149,18 +1150,15 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 			iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1,
 				      kv.iov_len);
 		}
+		lock_sock(sk);
 		rv = tcp_sendmsg_locked(sk, &msg, tx->wire_len - tx->wire_sent);
-		if (rv <= 0) {
-			if (!rv)
-				rv = -EAGAIN;
-			break;
-		}
+		release_sock(sk);
+		if (rv <= 0)
+			return rv ? rv : -EAGAIN;
 		tx->wire_sent += rv;
 		siw_stat_add(&qp->stats->tx_bytes, rv);
-		rv = 0;
 	}
-	release_sock(sk);
-	return rv;
+	return 0;
 }
 
 static void siw_tx_frame_term(struct siw_qp *qp, struct siw_tx_ctx *tx)
