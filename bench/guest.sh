@@ -8,7 +8,8 @@
 #
 # Implementations: siw (this module, this project's provider), siw-stocklib
 # (this module, rdma-core's stock libsiw), siw-poll (siw with busy-polling
-# TX threads, only when named in BENCH_IMPLS), siw-base (siw as built
+# TX threads, only when named in BENCH_IMPLS), siw-zc (siw with zero-copy
+# transmit, tx_zcopy=1, only when named), siw-base (siw as built
 # from the revision BENCH_BASE, scripts/bench.sh), linux-siw (Linux's
 # in-tree siw from Debian's linux-source, stock libsiw), tcp (iperf3 and
 # qperf over the same path). All traffic runs over loopback through a
@@ -62,9 +63,10 @@ netdev_up() {
 
 impl_up() {
 	case $1 in
-	siw | siw-poll | siw-base)
+	siw | siw-poll | siw-zc | siw-base)
 		_param= _ko=$SIW_KO
 		[ "$1" = siw-poll ] && _param=tx_busy_poll_us=$POLL_US
+		[ "$1" = siw-zc ] && _param=tx_zcopy=1
 		[ "$1" = siw-base ] && _ko=$BASE_KO
 		make -s -C userlib install > /dev/null &&
 			modprobe -a $SIW_DEPS && insmod "$_ko" $_param &&
@@ -93,7 +95,7 @@ impl_up() {
 impl_down() {
 	_down=0
 	case $1 in
-	siw | siw-poll | siw-base | siw-stocklib)
+	siw | siw-poll | siw-zc | siw-base | siw-stocklib)
 		rdma link delete bsiw0 && rmmod siw || _down=1 ;;
 	linux-siw) rdma link delete blsiw0 && rmmod siw_linux || _down=1 ;;
 	rxe) rdma link delete brxe0 && rmmod rdma_rxe || _down=1 ;;

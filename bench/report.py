@@ -10,7 +10,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-IMPLS = ["siw", "siw-base", "siw-poll", "siw-stocklib", "linux-siw", "rxe", "tcp"]
+IMPLS = ["siw", "siw-base", "siw-poll", "siw-zc", "siw-stocklib", "linux-siw", "rxe", "tcp"]
 # BENCH_BASE=REV: the same module at revision REV, for one change's effect.
 AB = "siw-base"
 BASE = "linux-siw"

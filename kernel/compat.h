@@ -58,4 +58,12 @@ static inline struct nlattr **siw_genl_dump_attrs(struct netlink_callback *cb)
 }
 #endif
 
+/*
+ * 6.5 taught tcp_sendmsg_locked() MSG_SPLICE_PAGES: it then takes page
+ * references instead of copying. Debian's 6.1 defines the flag (for
+ * other callers) but its TCP ignores it and copies, so there we never
+ * split an FPDU into the calls that splicing needs.
+ */
+#define SIW_TCP_SPLICE_PAGES	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0))
+
 #endif /* _SIW_COMPAT_H */

@@ -29,6 +29,7 @@
 #include <net/tcp.h>
 
 #include "siw.h"
+#include "compat.h"
 #include "qp.h"
 #include "mem.h"
 #include "rx.h"
@@ -134,6 +135,14 @@ struct siw_tx_ctx {
 	u32 wire_sent;
 	bool fpdu_last;			/* ends its message */
 	bool fpdu_term;			/* is the Terminate */
+	/*
+	 * Zero copy (tx_zcopy): TCP takes the payload pieces of this FPDU
+	 * by reference, wire bytes [zc_start, zc_end). Header and trailer
+	 * live in kpage, which the next FPDU rewrites: those are copied.
+	 */
+	bool fpdu_zcopy;
+	u32 zc_start;
+	u32 zc_end;
 	u32 fpdu_payload;		/* ULP bytes in it, for the counters */
 	bool fault_reset;		/* injected truncation: reset once sent */
 	u32 stream_off;			/* wire bytes since the first FPDU */
@@ -144,6 +153,23 @@ static bool tx_direct = true;
 module_param(tx_direct, bool, 0644);
 MODULE_PARM_DESC(tx_direct,
 		 "Transmit in the posting process when the QP's TX is idle, instead of waking its TX thread (default on)");
+
+/*
+ * Zero-copy transmit: TCP references the payload pages instead of
+ * copying them (MSG_SPLICE_PAGES, 6.5 and later). The work request then
+ * completes while TCP may still need those pages for a retransmission
+ * (and, on loopback, before the receiver has read them): a buffer changed
+ * after its completion goes out changed, and with CRC the peer ends the
+ * connection. So it is off by default. 1 does what Linux's siw does: only
+ * unsignalled work requests and Read Responses; 2: every message. Only
+ * messages of at least a page, from pages TCP may reference.
+ */
+static uint tx_zcopy;
+module_param(tx_zcopy, uint, 0644);
+MODULE_PARM_DESC(tx_zcopy,
+		 "Zero-copy transmit of payload pages (6.5+): 0 off (default), 1 unsignalled WRs and Read Responses, 2 all; see Documentation/performance.md");
+
+#define SIW_TX_ZCOPY_MIN	PAGE_SIZE
 
 /*
  * How much a posting process transmits itself before it leaves the rest
@@ -871,6 +897,7 @@ static int siw_tx_frame_copy(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	if (rv < 0)
 		return rv;
 	tx->nbvec = 0;
+	tx->fpdu_zcopy = false;
 	tx->wire_len = rv;
 	tx->wire_sent = 0;
 	tx->stream_off += rv;
@@ -921,10 +948,32 @@ static int siw_tx_spans(struct siw_tx_ctx *tx, u32 want, u32 *n)
 }
 
 /*
+ * May TCP take the payload pieces bvec[1..n) of this FPDU by reference?
+ * Per tx_zcopy, for messages of at least a page, and only pages that
+ * may be referenced (sendpage_ok(): not slab memory, which a kernel
+ * MR may use; TCP would refuse them).
+ */
+static bool siw_tx_zcopy_ok(const struct siw_tx_ctx *tx, u32 n)
+{
+	uint mode = READ_ONCE(tx_zcopy);
+	u32 i;
+
+	if (!SIW_TCP_SPLICE_PAGES || !mode || tx->len < SIW_TX_ZCOPY_MIN)
+		return false;
+	if (mode == 1 && (tx->wqe.flags & SIW_WQE_SIGNALLED))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!sendpage_ok(tx->bvec[i].bv_page))
+			return false;
+	return true;
+}
+
+/*
  * No markers: the FPDU goes out as pieces, the payload straight from its
- * pages (TCP copies it once, in sendmsg()); only the header, inline data
- * and the trailer are written, into kpage. A small message is copied in
- * behind the header instead, and the FPDU is one piece.
+ * pages (TCP copies it once, in sendmsg(), or with tx_zcopy takes the
+ * pages by reference); only the header, inline data and the trailer are
+ * written, into kpage. A small message is copied in behind the header
+ * instead, and the FPDU is one piece.
  */
 static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 			       u32 max, u32 *segp)
@@ -953,6 +1002,7 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 			return rv;
 		seg = rv;
 	}
+	tx->fpdu_zcopy = !flat && siw_tx_zcopy_ok(tx, n);
 
 	hl = siw_tx_build_hdr(qp, tx, seg, hdr, hlen);
 	if (hl < 0)
@@ -991,6 +1041,10 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	}
 
 	total = siw_fpdu_len(hl - SIW_MPA_LEN_SIZE + seg);
+	if (tx->fpdu_zcopy) {
+		tx->zc_start = hl;
+		tx->zc_end = hl + seg;
+	}
 	tx->nbvec = n;
 	tx->wire_len = total;
 	tx->wire_sent = 0;
@@ -1131,19 +1185,38 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
 	struct sock *sk = qp->sock->sk;
 	struct msghdr msg = {};
+	bool splice = false;
 	struct kvec kv;
+	u32 end;
 	int rv;
 
 	while (tx->wire_sent < tx->wire_len) {
-		/* More of the same message follows at once: let TCP wait. */
+		/*
+		 * Zero copy: the payload pieces in a call of their own, with
+		 * MSG_SPLICE_PAGES; header and trailer (kpage) are copied.
+		 */
+		end = tx->wire_len;
+		if (tx->fpdu_zcopy) {
+			splice = tx->wire_sent >= tx->zc_start &&
+				 tx->wire_sent < tx->zc_end;
+			if (tx->wire_sent < tx->zc_start)
+				end = tx->zc_start;
+			else if (splice)
+				end = tx->zc_end;
+			end = min(end, tx->wire_len);	/* fault truncation */
+		}
 		msg.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
-		if (!tx->fpdu_last)
+		/* More of the same message follows at once: let TCP wait. */
+		if (!tx->fpdu_last || end < tx->wire_len)
 			msg.msg_flags |= MSG_MORE;
+		if (splice)
+			msg.msg_flags |= MSG_SPLICE_PAGES;
 		if (tx->nbvec) {
 			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, tx->bvec,
 				      tx->nbvec, tx->wire_len);
 			if (tx->wire_sent)
 				iov_iter_advance(&msg.msg_iter, tx->wire_sent);
+			iov_iter_truncate(&msg.msg_iter, end - tx->wire_sent);
 		} else {
 			kv.iov_base = tx->wire + tx->wire_sent;
 			kv.iov_len = tx->wire_len - tx->wire_sent;
@@ -1151,12 +1224,14 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 				      kv.iov_len);
 		}
 		lock_sock(sk);
-		rv = tcp_sendmsg_locked(sk, &msg, tx->wire_len - tx->wire_sent);
+		rv = tcp_sendmsg_locked(sk, &msg, end - tx->wire_sent);
 		release_sock(sk);
 		if (rv <= 0)
 			return rv ? rv : -EAGAIN;
 		tx->wire_sent += rv;
 		siw_stat_add(&qp->stats->tx_bytes, rv);
+		if (splice)
+			siw_stat_add(&qp->stats->tx_zcopy, rv);
 	}
 	return 0;
 }
@@ -1180,6 +1255,7 @@ static void siw_tx_frame_term(struct siw_qp *qp, struct siw_tx_ctx *tx)
 		return;
 	}
 	tx->nbvec = 0;
+	tx->fpdu_zcopy = false;
 	tx->wire_len = rv;
 	tx->wire_sent = 0;
 	tx->stream_off += rv;
