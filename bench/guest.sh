@@ -9,11 +9,12 @@
 # Implementations: siw (this module, this project's provider), siw-stocklib
 # (this module, rdma-core's stock libsiw), siw-poll (siw with busy-polling
 # TX threads, only when named in BENCH_IMPLS), siw-zc (siw with zero-copy
-# transmit, tx_zcopy=1, only when named), siw-base (siw as built
-# from the revision BENCH_BASE, scripts/bench.sh), linux-siw (Linux's
-# in-tree siw from Debian's linux-source, stock libsiw), tcp (iperf3 and
-# qperf over the same path). All traffic runs over loopback through a
-# dummy netdev, client and server in this guest. rxe (Soft-RoCE) is there for
+# transmit of unsignalled Sends and Writes, tx_zcopy=2, only when named),
+# siw-base (siw as built from the revision BENCH_BASE, scripts/bench.sh),
+# linux-siw (Linux's in-tree siw from Debian's linux-source, stock
+# libsiw), tcp (iperf3 and qperf over the same path). All traffic runs
+# over loopback through a dummy netdev, client and server in this guest.
+# rxe (Soft-RoCE) is there for
 # BENCH_IMPLS, but it cannot run over loopback: it takes packets only from
 # its own netdev, and rdma_cm finds no route to a rxe device on lo. Nor
 # between namespaces on 6.1 and 6.12: its UDP socket lives in the initial
@@ -66,7 +67,7 @@ impl_up() {
 	siw | siw-poll | siw-zc | siw-base)
 		_param= _ko=$SIW_KO
 		[ "$1" = siw-poll ] && _param=tx_busy_poll_us=$POLL_US
-		[ "$1" = siw-zc ] && _param=tx_zcopy=1
+		[ "$1" = siw-zc ] && _param=tx_zcopy=2
 		[ "$1" = siw-base ] && _ko=$BASE_KO
 		make -s -C userlib install > /dev/null &&
 			modprobe -a $SIW_DEPS && insmod "$_ko" $_param &&

@@ -136,7 +136,9 @@ done
 # Zero-copy transmit (tx_zcopy): TCP references the payload pages. With
 # CRC on, a page handed over before its CRC was taken, or a header page
 # rewritten under TCP, fails rping's verification or the peer's CRC
-# check. Only kernels from 6.5 splice; 6.1 copies and counts nothing.
+# check. Each mode zero-copies its own kinds of message, counted in
+# tx_zcopy_bytes: Read Responses (1, the default), unsignalled work
+# requests (2), signalled ones (3). Kernels before 6.5 copy everything.
 zc_bytes() {
 	cat /sys/class/infiniband/siw0/ports/1/hw_counters/tx_zcopy_bytes 2> /dev/null || echo 0
 }
@@ -144,44 +146,52 @@ zc_kernel=0
 case $(uname -r) in
 [7-9].* | 6.[5-9]* | 6.[1-9][0-9]*) zc_kernel=1 ;;
 esac
-if setup mpa_crc_required=1; then
-	perf_check "[tx_zcopy=0] ib_write_bw, 64 KiB" ib_write_bw -n 100
-	tap_eq "[tx_zcopy=0] the default: nothing zero-copied" 0 "$(zc_bytes)"
-	teardown
-else
-	tap_not_ok "[tx_zcopy=0] load siw with CRC"
-fi
-for zc in 1 2; do
-	if ! setup tx_zcopy=$zc mpa_crc_required=1; then
+# zc_expect DESC DELTA WANTED: at least MIN bytes when this kernel and
+# mode zero-copy that kind of message (WANTED=MIN), else none (WANTED=0).
+zc_expect() {
+	if [ $zc_kernel = 1 ] && [ "$3" != 0 ]; then
+		tap_check "$1: zero-copied ($2 >= $3 bytes)" test "$2" -ge "$3"
+	else
+		tap_eq "$1: copied" 0 "$2"
+	fi
+}
+# perf_zc DESC TOOL ARGS...: perf_check, and the bytes it zero-copied.
+perf_zc() {
+	_zc0=$(zc_bytes)
+	perf_check "$@"
+	zc_delta=$(($(zc_bytes) - _zc0))
+}
+for zc in 0 default 2 3; do
+	param=tx_zcopy=$zc
+	[ $zc = default ] && param=
+	# shellcheck disable=SC2086
+	if ! setup $param mpa_crc_required=1; then
 		tap_not_ok "[tx_zcopy=$zc] load siw with CRC"
 		continue
 	fi
-	zc0=$(zc_bytes)
 	for size in 4096 65535; do
 		tap_check "[tx_zcopy=$zc crc] rping -V, $size bytes" rping_pair $size
 	done
-	perf_check "[tx_zcopy=$zc crc] ib_write_bw, 1 MiB" ib_write_bw -n 20 -s 1048576
+	rr=6553600 unsig=6553600 sig=20971520
+	case $zc in
+	0) rr=0 unsig=0 sig=0 ;;
+	default) unsig=0 sig=0 ;;
+	2) sig=0 ;;
+	esac
+	perf_zc "[tx_zcopy=$zc crc] ib_read_bw, 100 x 64 KiB" ib_read_bw -n 100
+	zc_expect "[tx_zcopy=$zc] Read Responses" $zc_delta $rr
+	# -Q 100: one Write in 100 signalled.
+	perf_zc "[tx_zcopy=$zc crc] ib_write_bw, 200 x 64 KiB, unsignalled" \
+		ib_write_bw -n 200 -Q 100
+	zc_expect "[tx_zcopy=$zc] unsignalled Writes" $zc_delta $unsig
+	# Above 8 KiB perftest signals every work request.
+	perf_zc "[tx_zcopy=$zc crc] ib_write_bw, 20 x 1 MiB, signalled" \
+		ib_write_bw -n 20 -s 1048576
+	zc_expect "[tx_zcopy=$zc] signalled Writes" $zc_delta $sig
 	perf_check "[tx_zcopy=$zc crc] ib_send_bw, 64 KiB" ib_send_bw -n 100 -s 65536
-	perf_check "[tx_zcopy=$zc crc] ib_read_bw, 64 KiB" ib_read_bw -n 100
 	perf_check "[tx_zcopy=$zc crc] ib_write_bw, 4 QPs" ib_write_bw -n 100 -q 4
-	zc1=$(zc_bytes)
-	tap_diag "tx_zcopy=$zc: $((zc1 - zc0)) payload bytes zero-copied"
-	if [ $zc_kernel = 1 ] && [ $zc = 1 ]; then
-		# The 100 x 64 KiB Read Responses at least; perftest signals
-		# each of its 20 Writes, and those are copied.
-		tap_check "[tx_zcopy=1] Read Responses went by reference (tx_zcopy_bytes >= 6.25 MiB)" \
-			test $((zc1 - zc0)) -ge 6553600
-		tap_check "[tx_zcopy=1] signalled 1 MiB Writes did not (tx_zcopy_bytes < 20 MiB)" \
-			test $((zc1 - zc0)) -lt 20971520
-	elif [ $zc_kernel = 1 ]; then
-		# perftest's 20 x 1 MiB Writes alone are 20 MiB.
-		tap_check "[tx_zcopy=2] payload went by reference (tx_zcopy_bytes >= 20 MiB)" \
-			test $((zc1 - zc0)) -ge 20971520
-	else
-		tap_eq "[tx_zcopy=$zc] $(uname -r): TCP copies, nothing counted" 0 $((zc1 - zc0))
-	fi
-	tap_check "[tx_zcopy=$zc] no CRC error on the device" \
-		test "$(cat /sys/class/infiniband/siw0/ports/1/hw_counters/crc_errors)" = 0
+	tap_eq "[tx_zcopy=$zc] no CRC error on the device" 0 \
+		"$(cat /sys/class/infiniband/siw0/ports/1/hw_counters/crc_errors)"
 	tap_check "[tx_zcopy=$zc] rdma link delete, unload" teardown
 done
 
