@@ -146,8 +146,9 @@ zc_kernel=0
 case $(uname -r) in
 [7-9].* | 6.[5-9]* | 6.[1-9][0-9]*) zc_kernel=1 ;;
 esac
-# zc_expect DESC DELTA WANTED: at least MIN bytes when this kernel and
-# mode zero-copy that kind of message (WANTED=MIN), else none (WANTED=0).
+# zc_expect DESC DELTA MIN: DELTA zero-copied bytes are at least MIN
+# where this kernel and mode zero-copy that kind of message, else 0
+# (MIN=0: the mode copies it).
 zc_expect() {
 	if [ $zc_kernel = 1 ] && [ "$3" != 0 ]; then
 		tap_check "$1: zero-copied ($2 >= $3 bytes)" test "$2" -ge "$3"
