@@ -70,26 +70,48 @@ link_down() {
 
 # usdt_counts: trace our library's USDT probes system-wide (a provider is
 # dlopen()ed after a process starts, so not per process) during a verified
-# rping; prints "post_send post_recv poll_cq doorbell" counts.
+# rping; sets usdt to the "post_send post_recv poll_cq doorbell" counts.
+#
+# bpftrace ends itself once every probe has fired and prints the counts
+# first: bpftrace 0.17 can lose a SIGINT (see bpftools.sh's stop()), and
+# a run killed after that printed no maps at all (CI, 6.12). A signal is
+# only the fallback, SIGTERM (same handler) every 5 s, then SIGKILL.
 usdt_counts() {
 	bpftrace -e "
-		usdt:$OURS:libsiw:post_send { @s = count(); }
-		usdt:$OURS:libsiw:post_recv { @r = count(); }
-		usdt:$OURS:libsiw:poll_cq { @p = count(); }
-		usdt:$OURS:libsiw:doorbell { @d = count(); }
+		usdt:$OURS:libsiw:post_send { @s++; }
+		usdt:$OURS:libsiw:post_recv { @r++; }
+		usdt:$OURS:libsiw:poll_cq { @p++; }
+		usdt:$OURS:libsiw:doorbell { @d++; }
 		BEGIN { printf(\"Tracing\\n\"); }
-		interval:s:240 { exit(); }" > "$LOG/usdt.out" 2>&1 &
+		interval:s:1 /@s > 0 && @r > 0 && @p > 0 && @d > 0/ {
+			printf(\"counts %d %d %d %d\\n\", @s, @r, @p, @d);
+			exit();
+		}
+		interval:s:240 {
+			printf(\"counts %d %d %d %d\\n\", @s, @r, @p, @d);
+			exit();
+		}" > "$LOG/usdt.out" 2>&1 &
 	_bt=$!
-	# BEGIN runs once every probe is attached ("Attaching" comes
-	# before): a SIGINT earlier than that went unheard and the run
-	# waited for the interval (300 s once on 6.12).
-	wait_for 180 grep -q '^Tracing' "$LOG/usdt.out"
+	# BEGIN runs once every probe is attached ("Attaching" comes before).
+	_t0=$(date +%s)
+	wait_for 180 grep -q '^Tracing' "$LOG/usdt.out" ||
+		tap_diag "bpftrace not tracing after $(($(date +%s) - _t0)) s"
 	rping_pair 512 > "$LOG/usdt.rping" 2>&1
-	kill -INT $_bt
-	wait_for 60 sh -c "! kill -0 $_bt 2> /dev/null || grep -q '^State:.*Z' /proc/$_bt/status" ||
-		kill -KILL $_bt
-	wait $_bt
-	awk '/^@[srpd]: / { v[$1] = $2 } END { print v["@s:"]+0, v["@r:"]+0, v["@p:"]+0, v["@d:"]+0 }' "$LOG/usdt.out"
+	wait_for 60 grep -q '^counts' "$LOG/usdt.out" ||
+		tap_diag "bpftrace printed no counts within 60 s of rping's end"
+	_t1=$(date +%s)
+	while kill -0 $_bt 2> /dev/null && ! grep -q '^State:.*Z' /proc/$_bt/status 2> /dev/null; do
+		_e=$(($(date +%s) - _t1))
+		if [ $_e -ge 60 ]; then
+			tap_diag "bpftrace still running 60 s after the counts: killed"
+			kill -KILL $_bt
+			break
+		fi
+		[ $_e -ge 10 ] && [ $((_e % 5)) = 0 ] && kill -TERM $_bt 2> /dev/null
+		sleep 1
+	done
+	wait $_bt 2> /dev/null
+	usdt=$(awk '/^counts / { c = $2 " " $3 " " $4 " " $5 } END { print (c == "" ? "0 0 0 0" : c) }' "$LOG/usdt.out")
 }
 
 qperf_suite() {
@@ -159,11 +181,16 @@ BPFTRACE=$(siw_bpftrace_kernel)
 if [ "$BPFTRACE" = 0 ]; then
 	tap_ok "USDT probes fire under rping # SKIP on $(uname -r): checked on 6.12 (SIW_BPFTRACE=1 checks here)"
 elif command -v bpftrace > /dev/null; then
-	counts=$(usdt_counts)
-	tap_diag "USDT post_send post_recv poll_cq doorbell: $counts"
-	set -- $counts
-	tap_check "USDT probes fire under rping (post_send, post_recv, poll_cq, doorbell)" \
-		test "${1:-0}" -gt 0 -a "${2:-0}" -gt 0 -a "${3:-0}" -gt 0 -a "${4:-0}" -gt 0
+	usdt_counts
+	tap_diag "USDT post_send post_recv poll_cq doorbell: $usdt"
+	set -- $usdt
+	if [ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ] && [ "${3:-0}" -gt 0 ] && [ "${4:-0}" -gt 0 ]; then
+		tap_ok "USDT probes fire under rping (post_send, post_recv, poll_cq, doorbell)"
+	else
+		tap_not_ok "USDT probes fire under rping (post_send, post_recv, poll_cq, doorbell)"
+		sed -n '1,20s/^/#   bpftrace: /p' "$LOG/usdt.out"
+		tail -n 5 "$LOG/usdt.rping" | sed 's/^/#   rping: /'
+	fi
 else
 	tap_diag "no bpftrace: USDT probes not checked"
 fi
