@@ -9,7 +9,7 @@
 # Implementations: siw (this module, this project's provider), siw-stocklib
 # (this module, rdma-core's stock libsiw), siw-poll (siw with busy-polling
 # TX threads, only when named in BENCH_IMPLS), siw-zc (siw with zero-copy
-# transmit of unsignalled Sends and Writes, tx_zcopy=2, only when named),
+# transmit of every message from 16 KiB, tx_zcopy=3, only when named),
 # siw-base (siw as built from the revision BENCH_BASE, scripts/bench.sh),
 # linux-siw (Linux's in-tree siw from Debian's linux-source, stock
 # libsiw), tcp (iperf3 and qperf over the same path). All traffic runs
@@ -67,7 +67,7 @@ impl_up() {
 	siw | siw-poll | siw-zc | siw-base)
 		_param= _ko=$SIW_KO
 		[ "$1" = siw-poll ] && _param=tx_busy_poll_us=$POLL_US
-		[ "$1" = siw-zc ] && _param=tx_zcopy=2
+		[ "$1" = siw-zc ] && _param=tx_zcopy=3
 		[ "$1" = siw-base ] && _ko=$BASE_KO
 		make -s -C userlib install > /dev/null &&
 			modprobe -a $SIW_DEPS && insmod "$_ko" $_param &&

@@ -371,6 +371,7 @@ static int siw_qp_set_state_locked(struct siw_qp *qp, enum siw_qp_state state)
 	/* Flushing again is harmless: it only finds work posted since. */
 	if (state == SIW_QP_STATE_ERROR) {
 		siw_tx_hold(qp);
+		siw_tx_ack_flush(qp);
 		siw_orq_flush(qp);
 		siw_sq_flush(qp);
 		siw_tx_unhold(qp);

@@ -260,13 +260,19 @@ void siw_qp_rqe_done_imm(struct siw_qp *qp, u32 token,
  * holds a QP reference (siw_qp_get) while the work is queued or running,
  * so destroy waits for it. siw_tx_terminate() queues a Terminate ahead of
  * everything else. siw_tx_orq_freed() is RX's kick after a Read or Atomic
- * completes, a no-op unless an SQE waits for the ORQ. siw_tx_fini() runs
+ * completes, a no-op unless an SQE waits for the ORQ. siw_tx_ack_drain()
+ * posts completions held for zero copy that the peer has acknowledged
+ * (sk_write_space), siw_tx_ack_flush() the rest; siw_tx_space_waited()
+ * says (once) whether TX found the send buffer full since it last asked. siw_tx_fini() runs
  * after the last reference is gone.
  */
 int siw_tx_init(struct siw_qp *qp);
 void siw_tx_fini(struct siw_qp *qp);
 void siw_tx_kick(struct siw_qp *qp);
 void siw_tx_orq_freed(struct siw_qp *qp);
+bool siw_tx_ack_drain(struct siw_qp *qp);
+bool siw_tx_space_waited(struct siw_qp *qp);
+void siw_tx_ack_flush(struct siw_qp *qp);
 bool siw_tx_direct(struct siw_qp *qp);
 void siw_tx_hold(struct siw_qp *qp);
 void siw_tx_unhold(struct siw_qp *qp);

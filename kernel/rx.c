@@ -1160,15 +1160,27 @@ static void siw_rx_data_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
-/* TCP freed send buffer space: TX resumes its FPDU (tx.c). */
+/*
+ * TCP freed send buffer space: TX resumes its FPDU. And completions held
+ * for zero copy are posted once the peer has acknowledged their bytes
+ * (tx.c): while some are held, TCP calls us on every ACK, and TX is
+ * woken only if it found the buffer full.
+ */
 static void siw_rx_write_space(struct sock *sk)
 {
 	struct siw_qp *qp;
+	bool held;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	qp = siw_sk_to_qp(sk);
-	if (qp && sk_stream_is_writeable(sk)) {
-		if (sk->sk_socket)
+	if (!qp) {
+		read_unlock_bh(&sk->sk_callback_lock);
+		return;
+	}
+	/* Held completions listen for the next ACK: SOCK_NOSPACE stays. */
+	held = siw_tx_ack_drain(qp);
+	if (sk_stream_is_writeable(sk) && (!held || siw_tx_space_waited(qp))) {
+		if (sk->sk_socket && !held)
 			clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		trace_siw_sk_resumed(qp, READ_ONCE(sk->sk_wmem_queued));
 		siw_tx_kick(qp);

@@ -57,6 +57,7 @@ enum siw_hw_counter {
 	SIW_HW_BACKPRESSURE,
 	SIW_HW_RX_WHOLE,
 	SIW_HW_TX_ZCOPY_BYTES,
+	SIW_HW_TX_ZCOPY_WRS,
 	SIW_HW_TX_WRITE_BYTES,
 	SIW_HW_TX_SEND_BYTES,
 	SIW_HW_TX_READ_RESP_BYTES,
@@ -78,6 +79,7 @@ static const struct rdma_stat_desc siw_hw_descs[SIW_HW_NUM] = {
 	[SIW_HW_BACKPRESSURE] = { .name = "tx_backpressure" },
 	[SIW_HW_RX_WHOLE] = { .name = "rx_fpdus_whole" },
 	[SIW_HW_TX_ZCOPY_BYTES] = { .name = "tx_zcopy_bytes" },
+	[SIW_HW_TX_ZCOPY_WRS] = { .name = "tx_zcopy_wrs" },
 	[SIW_HW_TX_WRITE_BYTES] = { .name = "tx_write_bytes" },
 	[SIW_HW_TX_SEND_BYTES] = { .name = "tx_send_bytes" },
 	[SIW_HW_TX_READ_RESP_BYTES] = { .name = "tx_read_resp_bytes" },
@@ -146,6 +148,7 @@ static int siw_get_hw_stats(struct ib_device *base_dev,
 	v[SIW_HW_BACKPRESSURE] = s->backpressure;
 	v[SIW_HW_RX_WHOLE] = s->rx_whole;
 	v[SIW_HW_TX_ZCOPY_BYTES] = s->tx_zcopy;
+	v[SIW_HW_TX_ZCOPY_WRS] = s->tx_zcopy_wrs;
 	v[SIW_HW_TX_WRITE_BYTES] = s->op[SIW_RDMAP_OP_WRITE].tx_bytes;
 	v[SIW_HW_TX_SEND_BYTES] = siw_send_bytes(s, true);
 	v[SIW_HW_TX_READ_RESP_BYTES] = s->op[SIW_RDMAP_OP_READ_RESP].tx_bytes;

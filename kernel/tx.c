@@ -31,6 +31,7 @@
 #include "siw.h"
 #include "compat.h"
 #include "qp.h"
+#include "cq.h"
 #include "mem.h"
 #include "rx.h"
 #include "netlink.h"
@@ -75,6 +76,23 @@
 /* tx->flags */
 #define SIW_TX_QUEUED		0	/* run queued or about to run */
 #define SIW_TX_ORQ_WAIT		1	/* an SQE waits for a Read to complete */
+#define SIW_TX_ACK_WAIT		2	/* an SQE waits for room in ackq */
+#define SIW_TX_SPACE_WAIT	3	/* an FPDU waits for send buffer space */
+
+/*
+ * A completion held until the peer has acknowledged the zero-copied
+ * bytes before it (siw_tx_ack_hold()). One per work request at most, so
+ * an SQE starts only with a slot free.
+ */
+struct siw_tx_ack {
+	u64 id;
+	u32 bytes;
+	u32 seq;			/* due once snd_una reaches it */
+	u16 status;
+	u8 opcode;
+};
+
+#define SIW_TX_ACKQ_SIZE	32	/* a power of 2 */
 
 enum siw_tx_src {
 	SIW_TX_IDLE,		/* no message in progress */
@@ -143,6 +161,20 @@ struct siw_tx_ctx {
 	bool fpdu_zcopy;
 	u32 zc_start;
 	u32 zc_end;
+	bool msg_zcopy;			/* some of the SQE went so */
+
+	/*
+	 * Completions held for zero copy: any work request that completes
+	 * while zero-copied bytes before it wait for the peer's ACK goes
+	 * through ackq, in order, until snd_una passes ack_barrier (the end
+	 * of the last zero-copied work request). Allocated on first use.
+	 */
+	spinlock_t ack_lock;		/* ackq: TX adds, sk_write_space takes */
+	struct siw_tx_ack *ackq;
+	u32 ack_put;
+	u32 ack_get;
+	bool ack_any;			/* ack_barrier is not yet acknowledged */
+	u32 ack_barrier;
 	u32 fpdu_payload;		/* ULP bytes in it, for the counters */
 	bool fault_reset;		/* injected truncation: reset once sent */
 	u32 stream_off;			/* wire bytes since the first FPDU */
@@ -164,17 +196,20 @@ MODULE_PARM_DESC(tx_direct,
  * completion, and the peer completes its Read only once it holds every
  * byte, so whatever TCP sends after that is a duplicate it drops.
  *
- * A work request, though, completes when TCP has its bytes, and its
- * buffer may then be reused: changed before TCP is done with it (a
- * retransmission; on loopback the receiver reads the pages later), the
- * new bytes go out, and with CRC the peer ends the connection. So Sends
- * and Writes are zero-copied only when asked: 2 for unsignalled work
- * requests too (Linux's siw's rule), 3 for every message. 0 copies all.
+ * A Send or Write that went by reference completes only once the peer
+ * has acknowledged its last byte (snd_una): until then TCP may send from
+ * its pages again (a retransmission; on loopback the receiver reads them
+ * later), and a buffer reused after its completion would go out changed.
+ * Its completion, and those of the work requests after it, wait in
+ * ackq until then while TX goes on; a peer that delays its ACKs delays
+ * them too. So Sends and Writes go by reference only when asked: 2 for
+ * unsignalled work requests (Linux's siw's choice, though it completes
+ * them at once), 3 for every message. 0 copies all.
  */
 static uint tx_zcopy = 1;
 module_param(tx_zcopy, uint, 0644);
 MODULE_PARM_DESC(tx_zcopy,
-		 "Zero-copy transmit of payload pages (6.5+): 0 never, 1 Read Responses (default), 2 and unsignalled WRs, 3 all; see Documentation/performance.md");
+		 "Zero-copy transmit of payload pages (6.5+): 0 never, 1 Read Responses (default), 2 and unsignalled WRs, 3 all; a zero-copied WR completes when TCP has its ACK; see Documentation/performance.md");
 
 /*
  * Smallest message worth it: zero copy sends an FPDU in three calls
@@ -248,6 +283,175 @@ static void siw_tx_abandon(struct siw_tx_ctx *tx)
 	tx->src = SIW_TX_IDLE;
 }
 
+static u32 siw_tx_snd_una(struct siw_qp *qp)
+{
+	return READ_ONCE(tcp_sk(qp->sock->sk)->snd_una);
+}
+
+/*
+ * Under sq_lock, for the SQE in tx->wqe: hold its completion in ackq if
+ * zero-copied bytes of it or before it still wait for the peer's ACK.
+ * False: complete it now. An unsignalled success is held as nothing.
+ */
+static bool siw_tx_ack_hold(struct siw_qp *qp, struct siw_tx_ctx *tx,
+			    u32 bytes, u16 status)
+{
+	struct siw_tx_ack *a;
+	bool hold;
+
+	spin_lock(&tx->ack_lock);
+	if (tx->msg_zcopy) {
+		/* All of its bytes are in TCP's queue by now. */
+		tx->ack_barrier = READ_ONCE(tcp_sk(qp->sock->sk)->write_seq);
+		tx->ack_any = true;
+	}
+	if (tx->ack_any && !before(siw_tx_snd_una(qp), tx->ack_barrier))
+		tx->ack_any = false;
+	hold = tx->ack_any || tx->ack_put != tx->ack_get;
+	if (hold && (status != SIW_WC_SUCCESS ||
+		     (tx->wqe.flags & SIW_WQE_SIGNALLED))) {
+		if (tx->ack_put - tx->ack_get >= SIW_TX_ACKQ_SIZE) {
+			hold = false;	/* start_sq made room: cannot happen */
+		} else {
+			a = &tx->ackq[tx->ack_put++ & (SIW_TX_ACKQ_SIZE - 1)];
+			a->id = tx->wqe.id;
+			a->opcode = tx->wqe.opcode;
+			a->bytes = bytes;
+			a->status = status;
+			a->seq = tx->ack_barrier;
+		}
+	}
+	spin_unlock(&tx->ack_lock);
+	return hold;
+}
+
+/* rx.c: did TX find the send buffer full since the last call? */
+bool siw_tx_space_waited(struct siw_qp *qp)
+{
+	struct siw_tx_ctx *tx = qp->tx;
+
+	return tx && test_bit(SIW_TX_SPACE_WAIT, &tx->flags) &&
+	       test_and_clear_bit(SIW_TX_SPACE_WAIT, &tx->flags);
+}
+
+/*
+ * Post the held completions the peer has acknowledged, oldest first.
+ * True if some are still held. From TX and from sk_write_space: TCP
+ * handles an ACK before the data it came with, so a Read that completes
+ * in RX after it finds the completions before it posted already.
+ */
+bool siw_tx_ack_drain(struct siw_qp *qp)
+{
+	struct siw_tx_ctx *tx = qp->tx;
+	struct siw_cqe cqe = { .base_qp = &qp->base_qp };
+	struct siw_tx_ack *a;
+	unsigned long flags;
+	bool freed = false, held;
+	u32 una;
+
+	/* Acquire: pairs with siw_tx_ack_alloc()'s release. */
+	if (!tx || !smp_load_acquire(&tx->ackq))
+		return false;
+	spin_lock_irqsave(&tx->ack_lock, flags);
+	una = siw_tx_snd_una(qp);
+	while (tx->ack_get != tx->ack_put) {
+		a = &tx->ackq[tx->ack_get & (SIW_TX_ACKQ_SIZE - 1)];
+		if (before(una, a->seq))
+			break;
+		tx->ack_get++;
+		cqe.id = a->id;
+		cqe.opcode = a->opcode;
+		cqe.status = a->status;
+		cqe.bytes = a->bytes;
+		siw_cq_add(qp->scq, &cqe, false);
+		freed = true;
+	}
+	if (tx->ack_any && !before(una, tx->ack_barrier))
+		tx->ack_any = false;
+	held = tx->ack_get != tx->ack_put;
+	spin_unlock_irqrestore(&tx->ack_lock, flags);
+	if (freed && test_bit(SIW_TX_ACK_WAIT, &tx->flags) &&
+	    test_and_clear_bit(SIW_TX_ACK_WAIT, &tx->flags))
+		siw_tx_kick(qp);
+	return held;
+}
+
+/*
+ * Completions were held: have TCP call sk_write_space on every ACK
+ * (it does while SOCK_NOSPACE is set), then look once more, for an ACK
+ * that came before the flag.
+ */
+static void siw_tx_ack_arm(struct siw_qp *qp)
+{
+	struct sock *sk = qp->sock->sk;
+
+	if (sk->sk_socket)
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	/* The flag before snd_una: pairs with tcp_check_space(). */
+	smp_mb__after_atomic();
+	siw_tx_ack_drain(qp);
+}
+
+/*
+ * The QP goes to ERROR (qp.c, TX held): what the peer acknowledged
+ * completes as it went, the rest with a flush error, as the SQ after
+ * it: whether those bytes arrived is not known.
+ */
+void siw_tx_ack_flush(struct siw_qp *qp)
+{
+	struct siw_tx_ctx *tx = qp->tx;
+	struct siw_cqe cqe = { .base_qp = &qp->base_qp };
+	struct siw_tx_ack *a;
+	unsigned long flags;
+
+	if (!tx || !tx->ackq)
+		return;
+	siw_tx_ack_drain(qp);
+	spin_lock_irqsave(&tx->ack_lock, flags);
+	while (tx->ack_get != tx->ack_put) {
+		a = &tx->ackq[tx->ack_get++ & (SIW_TX_ACKQ_SIZE - 1)];
+		cqe.id = a->id;
+		cqe.opcode = a->opcode;
+		cqe.status = a->status == SIW_WC_SUCCESS ?
+			     SIW_WC_WR_FLUSH_ERR : a->status;
+		cqe.bytes = 0;
+		siw_cq_add(qp->scq, &cqe, false);
+	}
+	tx->ack_any = false;
+	spin_unlock_irqrestore(&tx->ack_lock, flags);
+}
+
+/* Without it (no memory now), Sends and Writes are copied. */
+static void siw_tx_ack_alloc(struct siw_tx_ctx *tx)
+{
+	struct siw_tx_ack *q;
+
+	q = kcalloc(SIW_TX_ACKQ_SIZE, sizeof(*q), GFP_NOWAIT | __GFP_NOWARN);
+	if (!q)
+		return;
+	/* Release: published whole, siw_tx_ack_drain() looks from softirq. */
+	smp_store_release(&tx->ackq, q);
+}
+
+/*
+ * Before an SQE starts: room in ackq for its completion? If not, wait
+ * for an ACK (siw_tx_ack_drain() kicks us), flag first, then look again.
+ */
+static bool siw_tx_ack_blocked(struct siw_qp *qp, struct siw_tx_ctx *tx)
+{
+	if (!tx->ackq ||
+	    READ_ONCE(tx->ack_put) - READ_ONCE(tx->ack_get) < SIW_TX_ACKQ_SIZE)
+		return false;
+	set_bit(SIW_TX_ACK_WAIT, &tx->flags);
+	/* The flag before the second look: pairs with siw_tx_ack_drain(). */
+	smp_mb__after_atomic();
+	siw_tx_ack_arm(qp);
+	if (READ_ONCE(tx->ack_put) - READ_ONCE(tx->ack_get) >= SIW_TX_ACKQ_SIZE)
+		return true;
+	clear_bit(SIW_TX_ACK_WAIT, &tx->flags);
+	return false;
+}
+
 /*
  * The SQE in tx->wqe is done. Under sq_lock, if sq_get still names it:
  * clear VALID (the producer may reuse the slot), advance, complete it.
@@ -258,6 +462,7 @@ static void siw_tx_sqe_done(struct siw_qp *qp, struct siw_tx_ctx *tx,
 {
 	struct siw_sqe *sqe = &qp->sendq[tx->idx & (qp->sq_size - 1)];
 	unsigned long flags;
+	bool held = false;
 
 	siw_tx_put_mem(tx);
 	tx->src = SIW_TX_IDLE;
@@ -273,9 +478,15 @@ static void siw_tx_sqe_done(struct siw_qp *qp, struct siw_tx_ctx *tx,
 		 */
 		smp_store_release(&sqe->flags, 0);
 		qp->sq_get = tx->idx + 1;
-		siw_qp_complete_sqe(qp, &tx->wqe, bytes, status);
+		held = tx->ackq && siw_tx_ack_hold(qp, tx, bytes, status);
+		if (!held)
+			siw_qp_complete_sqe(qp, &tx->wqe, bytes, status);
 	}
 	spin_unlock_irqrestore(&qp->sq_lock, flags);
+	if (held)
+		siw_tx_ack_arm(qp);
+	if (tx->msg_zcopy)
+		siw_stat_add(&qp->stats->tx_zcopy_wrs, 1);
 }
 
 /* A local error: the WQE completes with @status, the QP goes down. */
@@ -548,14 +759,18 @@ static bool siw_tx_start_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	u32 len;
 	int rv;
 
-	if (siw_tx_orq_blocked(qp, tx))
+	if (siw_tx_orq_blocked(qp, tx) || siw_tx_ack_blocked(qp, tx))
 		return false;
+	/* Zero copy holds completions (siw_tx_ack_hold()): room for them. */
+	if (SIW_TCP_SPLICE_PAGES && !tx->ackq && READ_ONCE(tx_zcopy) >= 2)
+		siw_tx_ack_alloc(tx);
 
 	tx->src = SIW_TX_SQ;
 	tx->done = 0;
 	tx->sge = 0;
 	tx->sge_off = 0;
 	tx->imm_pending = false;
+	tx->msg_zcopy = false;
 
 	status = siw_tx_check_sqe(qp, &tx->wqe, &len);
 	if (status) {
@@ -973,7 +1188,8 @@ static bool siw_tx_zcopy_ok(const struct siw_tx_ctx *tx, u32 n)
 	if (!SIW_TCP_SPLICE_PAGES || !mode || tx->len < SIW_TX_ZCOPY_MIN)
 		return false;
 	if (tx->src != SIW_TX_IRQ &&
-	    (mode == 1 || (mode == 2 && (tx->wqe.flags & SIW_WQE_SIGNALLED))))
+	    (mode == 1 || (mode == 2 && (tx->wqe.flags & SIW_WQE_SIGNALLED)) ||
+	     !tx->ackq))
 		return false;
 	for (i = 1; i < n; i++)
 		if (!sendpage_ok(tx->bvec[i].bv_page))
@@ -1248,8 +1464,11 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 			return rv ? rv : -EAGAIN;
 		tx->wire_sent += rv;
 		siw_stat_add(&qp->stats->tx_bytes, rv);
-		if (splice)
+		if (splice) {
 			siw_stat_add(&qp->stats->tx_zcopy, rv);
+			if (tx->src == SIW_TX_SQ)
+				tx->msg_zcopy = true;
+		}
 	}
 	return 0;
 }
@@ -1319,6 +1538,7 @@ static void siw_tx_process(struct siw_qp *qp, struct siw_tx_ctx *tx,
 		if (!tx->broken && tx->wire_sent < tx->wire_len) {
 			rv = siw_tx_push(qp, tx);
 			if (rv == -EAGAIN) {
+				set_bit(SIW_TX_SPACE_WAIT, &tx->flags);
 				siw_stat_add(&qp->stats->backpressure, 1);
 				trace_siw_sk_blocked(qp, READ_ONCE(qp->sock->sk->sk_wmem_queued));
 				return;		/* sk_write_space kicks us */
@@ -1504,6 +1724,7 @@ int siw_tx_init(struct siw_qp *qp)
 	if (!tx->kpage)
 		goto err;
 	spin_lock_init(&tx->term_lock);
+	spin_lock_init(&tx->ack_lock);
 	mutex_init(&tx->run_lock);
 	tx->term_msn = 1;
 	tx->msn_next[SIW_QN_SEND] = 1;
@@ -1529,6 +1750,7 @@ void siw_tx_fini(struct siw_qp *qp)
 	if (!tx)
 		return;
 	siw_tx_put_mem(tx);
+	kfree(tx->ackq);
 	__free_page(tx->kpage);
 	kvfree(tx->frame);
 	kvfree(tx->wire);

@@ -214,6 +214,23 @@ static inline void siwtest_run_child(void (*fn)(void), const char *what)
 		waitpid(pid, &status, 0);
 }
 
+/* One completion from @cq within @seconds: 0, or -1 (said why). */
+static inline int siwtest_poll_one(struct ibv_cq *cq, struct ibv_wc *wc,
+				   int seconds)
+{
+	long i;
+	int n;
+
+	for (i = 0; i < seconds * 100000L; i++) {
+		n = ibv_poll_cq(cq, 1, wc);
+		if (n)
+			return n == 1 ? 0 : -1;
+		usleep(10);
+	}
+	tap_diag("no completion within %d s", seconds);
+	return -1;
+}
+
 /* No WARN, BUG or oops in the kernel log so far. */
 static inline void siwtest_check_dmesg(void)
 {

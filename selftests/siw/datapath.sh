@@ -139,8 +139,13 @@ done
 # check. Each mode zero-copies its own kinds of message, counted in
 # tx_zcopy_bytes: Read Responses (1, the default), unsignalled work
 # requests (2), signalled ones (3). Kernels before 6.5 copy everything.
+# A work request sent so completes only at TCP's ACK of its last byte,
+# counted in tx_zcopy_wrs; Read Responses have no work request.
 zc_bytes() {
 	cat /sys/class/infiniband/siw0/ports/1/hw_counters/tx_zcopy_bytes 2> /dev/null || echo 0
+}
+zc_wrs() {
+	cat /sys/class/infiniband/siw0/ports/1/hw_counters/tx_zcopy_wrs 2> /dev/null || echo 0
 }
 zc_kernel=0
 case $(uname -r) in
@@ -156,11 +161,23 @@ zc_expect() {
 		tap_eq "$1: copied" 0 "$2"
 	fi
 }
-# perf_zc DESC TOOL ARGS...: perf_check, and the bytes it zero-copied.
+# zc_wrs_expect DESC DELTA MIN: as zc_expect, for work requests that
+# completed at TCP's ACK.
+zc_wrs_expect() {
+	if [ $zc_kernel = 1 ] && [ "$3" != 0 ]; then
+		tap_check "$1: $2 >= $3 work requests completed at TCP's ACK" test "$2" -ge "$3"
+	else
+		tap_eq "$1: none waited for TCP's ACK" 0 "$2"
+	fi
+}
+# perf_zc DESC TOOL ARGS...: perf_check, and the bytes it zero-copied
+# and work requests that completed at TCP's ACK.
 perf_zc() {
 	_zc0=$(zc_bytes)
+	_zw0=$(zc_wrs)
 	perf_check "$@"
 	zc_delta=$(($(zc_bytes) - _zc0))
+	zc_wrs_delta=$(($(zc_wrs) - _zw0))
 }
 for zc in 0 default 2 3; do
 	param=tx_zcopy=$zc
@@ -181,16 +198,22 @@ for zc in 0 default 2 3; do
 	esac
 	perf_zc "[tx_zcopy=$zc crc] ib_read_bw, 100 x 64 KiB" ib_read_bw -n 100
 	zc_expect "[tx_zcopy=$zc] Read Responses" $zc_delta $rr
+	tap_eq "[tx_zcopy=$zc] Read Responses: no work request waited for TCP's ACK" 0 $zc_wrs_delta
 	# -Q 100: one Write in 100 signalled.
 	perf_zc "[tx_zcopy=$zc crc] ib_write_bw, 200 x 64 KiB, unsignalled" \
 		ib_write_bw -n 200 -Q 100
 	zc_expect "[tx_zcopy=$zc] unsignalled Writes" $zc_delta $unsig
+	zc_wrs_expect "[tx_zcopy=$zc] unsignalled Writes" $zc_wrs_delta $((unsig / 65536))
 	# Above 8 KiB perftest signals every work request.
 	perf_zc "[tx_zcopy=$zc crc] ib_write_bw, 20 x 1 MiB, signalled" \
 		ib_write_bw -n 20 -s 1048576
 	zc_expect "[tx_zcopy=$zc] signalled Writes" $zc_delta $sig
+	zc_wrs_expect "[tx_zcopy=$zc] signalled Writes" $zc_wrs_delta $((sig / 1048576))
 	perf_check "[tx_zcopy=$zc crc] ib_send_bw, 64 KiB" ib_send_bw -n 100 -s 65536
 	perf_check "[tx_zcopy=$zc crc] ib_write_bw, 4 QPs" ib_write_bw -n 100 -q 4
+	# A QP torn down while its work request waits for TCP's ACK.
+	[ $zc = 3 ] && tap_check "[tx_zcopy=$zc] a client killed mid-transfer leaves no QP" \
+		kill_mid_transfer
 	tap_eq "[tx_zcopy=$zc] no CRC error on the device" 0 \
 		"$(cat /sys/class/infiniband/siw0/ports/1/hw_counters/crc_errors)"
 	tap_check "[tx_zcopy=$zc] rdma link delete, unload" teardown

@@ -98,19 +98,9 @@ static void pair_down(struct pair *p)
 		ibv_destroy_cq(p->scq);
 }
 
-/* One completion from @cq within 5 s; 0 or -1. */
 static int poll_one(struct ibv_cq *cq, struct ibv_wc *wc)
 {
-	int i, n;
-
-	for (i = 0; i < 500000; i++) {
-		n = ibv_poll_cq(cq, 1, wc);
-		if (n)
-			return n == 1 ? 0 : -1;
-		usleep(10);
-	}
-	tap_diag("no completion within 5 s");
-	return -1;
+	return siwtest_poll_one(cq, wc, 5);
 }
 
 static int post_atomic_lkey(struct ibv_qp *qp, enum ibv_wr_opcode op,
