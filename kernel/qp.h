@@ -266,12 +266,21 @@ void siw_qp_rqe_done_imm(struct siw_qp *qp, u32 token,
  * says (once) whether TX found the send buffer full since it last asked. siw_tx_fini() runs
  * after the last reference is gone.
  */
+/*
+ * Smallest message zero-copied (tx.c), and acknowledged at once when it
+ * ends (rx.c): zero copy sends an FPDU in three calls instead of one;
+ * 4 KiB Read Responses lost 5 % that way on 6.12, 64 KiB ones gained
+ * 1.8x.
+ */
+#define SIW_ZCOPY_MIN		16384
+
 int siw_tx_init(struct siw_qp *qp);
 void siw_tx_fini(struct siw_qp *qp);
 void siw_tx_kick(struct siw_qp *qp);
 void siw_tx_orq_freed(struct siw_qp *qp);
 bool siw_tx_ack_drain(struct siw_qp *qp);
 bool siw_tx_space_waited(struct siw_qp *qp);
+bool siw_tx_zcopy_wrs(void);
 void siw_tx_ack_flush(struct siw_qp *qp);
 bool siw_tx_direct(struct siw_qp *qp);
 void siw_tx_hold(struct siw_qp *qp);

@@ -212,11 +212,13 @@ MODULE_PARM_DESC(tx_zcopy,
 		 "Zero-copy transmit of payload pages (6.5+): 0 never, 1 Read Responses (default), 2 and unsignalled WRs, 3 all; a zero-copied WR completes when TCP has its ACK; see Documentation/performance.md");
 
 /*
- * Smallest message worth it: zero copy sends an FPDU in three calls
- * instead of one. 4 KiB Read Responses lost 5 % that way on 6.12, 64 KiB
- * ones gained 1.8x.
+ * rx.c: zero copy of Sends and Writes asked for here, and so, most
+ * likely, on the peers too (a fleet's hosts share their settings).
  */
-#define SIW_TX_ZCOPY_MIN	16384
+bool siw_tx_zcopy_wrs(void)
+{
+	return READ_ONCE(tx_zcopy) >= 2;
+}
 
 /*
  * How much a posting process transmits itself before it leaves the rest
@@ -762,7 +764,7 @@ static bool siw_tx_start_sq(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	if (siw_tx_orq_blocked(qp, tx) || siw_tx_ack_blocked(qp, tx))
 		return false;
 	/* Zero copy holds completions (siw_tx_ack_hold()): room for them. */
-	if (SIW_TCP_SPLICE_PAGES && !tx->ackq && READ_ONCE(tx_zcopy) >= 2)
+	if (SIW_TCP_SPLICE_PAGES && !tx->ackq && siw_tx_zcopy_wrs())
 		siw_tx_ack_alloc(tx);
 
 	tx->src = SIW_TX_SQ;
@@ -1176,7 +1178,7 @@ static int siw_tx_spans(struct siw_tx_ctx *tx, u32 want, u32 *n)
 
 /*
  * May TCP take the payload pieces bvec[1..n) of this FPDU by reference?
- * Per tx_zcopy, for messages of at least SIW_TX_ZCOPY_MIN, and only
+ * Per tx_zcopy, for messages of at least SIW_ZCOPY_MIN, and only
  * pages that may be referenced (sendpage_ok(): not slab memory, which a
  * kernel MR may use; TCP would refuse them).
  */
@@ -1185,7 +1187,7 @@ static bool siw_tx_zcopy_ok(const struct siw_tx_ctx *tx, u32 n)
 	uint mode = READ_ONCE(tx_zcopy);
 	u32 i;
 
-	if (!SIW_TCP_SPLICE_PAGES || !mode || tx->len < SIW_TX_ZCOPY_MIN)
+	if (!SIW_TCP_SPLICE_PAGES || !mode || tx->len < SIW_ZCOPY_MIN)
 		return false;
 	if (tx->src != SIW_TX_IRQ &&
 	    (mode == 1 || (mode == 2 && (tx->wqe.flags & SIW_WQE_SIGNALLED)) ||
