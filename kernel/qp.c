@@ -130,6 +130,8 @@ static void siw_sq_flush(struct siw_qp *qp)
 	u8 opcode;
 
 	spin_lock_irqsave(&qp->sq_lock, flags);
+	/* Completions held for zero copy are older than the SQ's entries. */
+	siw_tx_ack_flush(qp);
 	for (n = 0; n < qp->sq_size; n++) {
 		sqe = &qp->sendq[qp->sq_get & (qp->sq_size - 1)];
 		/* Acquire: read the entry only after seeing it valid. */
@@ -371,7 +373,6 @@ static int siw_qp_set_state_locked(struct siw_qp *qp, enum siw_qp_state state)
 	/* Flushing again is harmless: it only finds work posted since. */
 	if (state == SIW_QP_STATE_ERROR) {
 		siw_tx_hold(qp);
-		siw_tx_ack_flush(qp);
 		siw_orq_flush(qp);
 		siw_sq_flush(qp);
 		siw_tx_unhold(qp);

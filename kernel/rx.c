@@ -455,6 +455,8 @@ static void siw_rx_end_rresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	if (rx->rr.opcode == SIW_OP_READ_LOCAL_INV &&
 	    siw_mem_invalidate(qp->sdev, siw_rx_pd(qp), rx->rr.sge[0].lkey))
 		status = SIW_WC_GENERAL_ERR;
+	/* Held Writes before it first (tx.c): TCP's slow path ran RX first. */
+	siw_tx_ack_drain(qp);
 	spin_lock_irqsave(&qp->orq.lock, flags);
 	if (qp->orq.get == rx->rr_idx) {
 		siw_qp_complete_sqe(qp, &rx->rr, rx->rr_placed, status);
@@ -619,6 +621,7 @@ static void siw_rx_end_aresp(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	if (mem)
 		siw_mem_put(mem);
 
+	siw_tx_ack_drain(qp);	/* as in siw_rx_end_rresp() */
 	spin_lock_irqsave(&qp->orq.lock, flags);
 	if (qp->orq.get == idx) {
 		siw_qp_complete_sqe(qp, &req, sizeof(orig), status);
@@ -655,6 +658,7 @@ static void siw_rx_term_orq(struct siw_qp *qp, struct siw_rx_ctx *rx,
 	else
 		status = SIW_WC_REM_INV_REQ_ERR;
 
+	siw_tx_ack_drain(qp);	/* as in siw_rx_end_rresp() */
 	spin_lock_irqsave(&qp->orq.lock, flags);
 	if (qp->orq.get != qp->orq.put) {
 		req = qp->orq.q[qp->orq.get & (qp->orq.size - 1)];
@@ -734,8 +738,11 @@ static int siw_rx_begin(struct siw_qp *qp, struct siw_rx_ctx *rx)
 }
 
 /*
- * A large Send or Write ended: have TCP acknowledge it at once (TCP looks
- * at ICSK_ACK_NOW right after it handed us the segment). A sender that
+ * A large Send or Write ended: have TCP acknowledge it at once. On its
+ * fast path TCP has decided on the ACK before it hands us the segment;
+ * ICSK_ACK_PUSHED2 makes tcp_read_sock()'s tcp_cleanup_rbuf() send it
+ * once we have emptied the queue. On the slow path TCP decides after
+ * us, and ICSK_ACK_NOW makes that decision "now". A sender that
  * zero-copied it completes it only on our ACK (tx.c, tx_zcopy), and a
  * delayed ACK would hold its next post for up to 40 ms. Only where
  * tx_zcopy asks for that here too: in a ping-pong the ACK would
@@ -748,7 +755,8 @@ static void siw_rx_msg_ack(struct siw_qp *qp, struct siw_rx_ctx *rx)
 	if (!rx->h.last)
 		return;
 	if (rx->msg_bytes >= SIW_ZCOPY_MIN && siw_tx_zcopy_wrs())
-		inet_csk(qp->sock->sk)->icsk_ack.pending |= ICSK_ACK_NOW;
+		inet_csk(qp->sock->sk)->icsk_ack.pending |= ICSK_ACK_NOW |
+							     ICSK_ACK_PUSHED2;
 	rx->msg_bytes = 0;
 }
 
@@ -1203,8 +1211,17 @@ static void siw_rx_write_space(struct sock *sk)
 	/* Held completions listen for the next ACK: SOCK_NOSPACE stays. */
 	held = siw_tx_ack_drain(qp);
 	if (sk_stream_is_writeable(sk) && (!held || siw_tx_space_waited(qp))) {
-		if (sk->sk_socket && !held)
+		if (sk->sk_socket && !held) {
 			clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			/*
+			 * TX may have held a completion since our drain and
+			 * set the flag before we cleared it: look again
+			 * (ack_lock orders the two), or its ACK goes unheard.
+			 */
+			smp_mb__after_atomic();
+			if (siw_tx_ack_drain(qp))
+				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		}
 		trace_siw_sk_resumed(qp, READ_ONCE(sk->sk_wmem_queued));
 		siw_tx_kick(qp);
 	}

@@ -291,6 +291,18 @@ static u32 siw_tx_snd_una(struct siw_qp *qp)
 }
 
 /*
+ * Is @seq still to be acknowledged, given @una? Only if it lies after
+ * una and not beyond what TCP has queued: a sequence number from 2 GiB
+ * ago would look ahead of una to before() alone.
+ */
+static bool siw_tx_seq_pending(struct siw_qp *qp, u32 seq, u32 una)
+{
+	u32 queued = READ_ONCE(tcp_sk(qp->sock->sk)->write_seq) - una;
+
+	return seq - una && seq - una <= queued;
+}
+
+/*
  * Under sq_lock, for the SQE in tx->wqe: hold its completion in ackq if
  * zero-copied bytes of it or before it still wait for the peer's ACK.
  * False: complete it now. An unsignalled success is held as nothing.
@@ -307,7 +319,8 @@ static bool siw_tx_ack_hold(struct siw_qp *qp, struct siw_tx_ctx *tx,
 		tx->ack_barrier = READ_ONCE(tcp_sk(qp->sock->sk)->write_seq);
 		tx->ack_any = true;
 	}
-	if (tx->ack_any && !before(siw_tx_snd_una(qp), tx->ack_barrier))
+	if (tx->ack_any &&
+	    !siw_tx_seq_pending(qp, tx->ack_barrier, siw_tx_snd_una(qp)))
 		tx->ack_any = false;
 	hold = tx->ack_any || tx->ack_put != tx->ack_get;
 	if (hold && (status != SIW_WC_SUCCESS ||
@@ -358,7 +371,7 @@ bool siw_tx_ack_drain(struct siw_qp *qp)
 	una = siw_tx_snd_una(qp);
 	while (tx->ack_get != tx->ack_put) {
 		a = &tx->ackq[tx->ack_get & (SIW_TX_ACKQ_SIZE - 1)];
-		if (before(una, a->seq))
+		if (siw_tx_seq_pending(qp, a->seq, una))
 			break;
 		tx->ack_get++;
 		cqe.id = a->id;
@@ -368,7 +381,7 @@ bool siw_tx_ack_drain(struct siw_qp *qp)
 		siw_cq_add(qp->scq, &cqe, false);
 		freed = true;
 	}
-	if (tx->ack_any && !before(una, tx->ack_barrier))
+	if (tx->ack_any && !siw_tx_seq_pending(qp, tx->ack_barrier, una))
 		tx->ack_any = false;
 	held = tx->ack_get != tx->ack_put;
 	spin_unlock_irqrestore(&tx->ack_lock, flags);
@@ -395,32 +408,37 @@ static void siw_tx_ack_arm(struct siw_qp *qp)
 }
 
 /*
- * The QP goes to ERROR (qp.c, TX held): what the peer acknowledged
- * completes as it went, the rest with a flush error, as the SQ after
- * it: whether those bytes arrived is not known.
+ * The QP is in ERROR: qp.c's SQ flush, sq_lock held, before the SQ's
+ * entries, which are younger. What the peer acknowledged completes as
+ * it went, the rest with a flush error: whether it arrived is unknown.
  */
 void siw_tx_ack_flush(struct siw_qp *qp)
 {
 	struct siw_tx_ctx *tx = qp->tx;
 	struct siw_cqe cqe = { .base_qp = &qp->base_qp };
 	struct siw_tx_ack *a;
-	unsigned long flags;
+	u32 una;
 
-	if (!tx || !tx->ackq)
+	/* Acquire: pairs with siw_tx_ack_alloc()'s release. */
+	if (!tx || !smp_load_acquire(&tx->ackq))
 		return;
-	siw_tx_ack_drain(qp);
-	spin_lock_irqsave(&tx->ack_lock, flags);
+	spin_lock(&tx->ack_lock);
+	una = siw_tx_snd_una(qp);
 	while (tx->ack_get != tx->ack_put) {
 		a = &tx->ackq[tx->ack_get++ & (SIW_TX_ACKQ_SIZE - 1)];
 		cqe.id = a->id;
 		cqe.opcode = a->opcode;
-		cqe.status = a->status == SIW_WC_SUCCESS ?
-			     SIW_WC_WR_FLUSH_ERR : a->status;
-		cqe.bytes = 0;
+		cqe.status = a->status;
+		cqe.bytes = a->bytes;
+		if (siw_tx_seq_pending(qp, a->seq, una) &&
+		    a->status == SIW_WC_SUCCESS) {
+			cqe.status = SIW_WC_WR_FLUSH_ERR;
+			cqe.bytes = 0;
+		}
 		siw_cq_add(qp->scq, &cqe, false);
 	}
 	tx->ack_any = false;
-	spin_unlock_irqrestore(&tx->ack_lock, flags);
+	spin_unlock(&tx->ack_lock);
 }
 
 /* Without it (no memory now), Sends and Writes are copied. */
@@ -445,7 +463,11 @@ static bool siw_tx_ack_blocked(struct siw_qp *qp, struct siw_tx_ctx *tx)
 	    READ_ONCE(tx->ack_put) - READ_ONCE(tx->ack_get) < SIW_TX_ACKQ_SIZE)
 		return false;
 	set_bit(SIW_TX_ACK_WAIT, &tx->flags);
-	/* The flag before the second look: pairs with siw_tx_ack_drain(). */
+	/*
+	 * The flag before the second look; siw_tx_ack_drain() frees room
+	 * and then tests the flag, its ack_get under ack_lock, which our
+	 * second look (siw_tx_ack_arm() drains) takes too.
+	 */
 	smp_mb__after_atomic();
 	siw_tx_ack_arm(qp);
 	if (READ_ONCE(tx->ack_put) - READ_ONCE(tx->ack_get) >= SIW_TX_ACKQ_SIZE)
