@@ -349,16 +349,34 @@ bool siw_tx_space_waited(struct siw_qp *qp)
 	       test_and_clear_bit(SIW_TX_SPACE_WAIT, &tx->flags);
 }
 
+/* Post a held completion, or (@flush) a flush error for a successful one. */
+static void siw_tx_ack_post(struct siw_qp *qp, const struct siw_tx_ack *a,
+			    bool flush)
+{
+	struct siw_cqe cqe = {
+		.id = a->id,
+		.opcode = a->opcode,
+		.status = a->status,
+		.bytes = a->bytes,
+		.base_qp = &qp->base_qp,
+	};
+
+	if (flush && a->status == SIW_WC_SUCCESS) {
+		cqe.status = SIW_WC_WR_FLUSH_ERR;
+		cqe.bytes = 0;
+	}
+	siw_cq_add(qp->scq, &cqe, false);
+}
+
 /*
  * Post the held completions the peer has acknowledged, oldest first.
- * True if some are still held. From TX and from sk_write_space: TCP
- * handles an ACK before the data it came with, so a Read that completes
- * in RX after it finds the completions before it posted already.
+ * True if some are still held. From TX, from sk_write_space (every ACK
+ * while some are held), and from RX before it completes a Read or
+ * Atomic, which must not overtake the Writes before it.
  */
 bool siw_tx_ack_drain(struct siw_qp *qp)
 {
 	struct siw_tx_ctx *tx = qp->tx;
-	struct siw_cqe cqe = { .base_qp = &qp->base_qp };
 	struct siw_tx_ack *a;
 	unsigned long flags;
 	bool freed = false, held;
@@ -374,11 +392,7 @@ bool siw_tx_ack_drain(struct siw_qp *qp)
 		if (siw_tx_seq_pending(qp, a->seq, una))
 			break;
 		tx->ack_get++;
-		cqe.id = a->id;
-		cqe.opcode = a->opcode;
-		cqe.status = a->status;
-		cqe.bytes = a->bytes;
-		siw_cq_add(qp->scq, &cqe, false);
+		siw_tx_ack_post(qp, a, false);
 		freed = true;
 	}
 	if (tx->ack_any && !siw_tx_seq_pending(qp, tx->ack_barrier, una))
@@ -415,7 +429,6 @@ static void siw_tx_ack_arm(struct siw_qp *qp)
 void siw_tx_ack_flush(struct siw_qp *qp)
 {
 	struct siw_tx_ctx *tx = qp->tx;
-	struct siw_cqe cqe = { .base_qp = &qp->base_qp };
 	struct siw_tx_ack *a;
 	u32 una;
 
@@ -426,16 +439,7 @@ void siw_tx_ack_flush(struct siw_qp *qp)
 	una = siw_tx_snd_una(qp);
 	while (tx->ack_get != tx->ack_put) {
 		a = &tx->ackq[tx->ack_get++ & (SIW_TX_ACKQ_SIZE - 1)];
-		cqe.id = a->id;
-		cqe.opcode = a->opcode;
-		cqe.status = a->status;
-		cqe.bytes = a->bytes;
-		if (siw_tx_seq_pending(qp, a->seq, una) &&
-		    a->status == SIW_WC_SUCCESS) {
-			cqe.status = SIW_WC_WR_FLUSH_ERR;
-			cqe.bytes = 0;
-		}
-		siw_cq_add(qp->scq, &cqe, false);
+		siw_tx_ack_post(qp, a, siw_tx_seq_pending(qp, a->seq, una));
 	}
 	tx->ack_any = false;
 	spin_unlock(&tx->ack_lock);
