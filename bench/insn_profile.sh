@@ -19,7 +19,8 @@
 # driver is loaded, to name the addresses.
 #
 # INSN_TOOL (default ib_write_lat), INSN_SIZE (8), INSN_SHORT (500),
-# INSN_LONG (5500).
+# INSN_LONG (5500). A bandwidth tool works too, per message:
+# INSN_TOOL=ib_write_bw INSN_SIZE=1048576 INSN_SHORT=100 INSN_LONG=600.
 cd "$(dirname "$0")/.." || exit 1
 SIW_TOP=$(pwd)
 . selftests/lib/tap.sh > /dev/null
