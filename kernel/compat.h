@@ -62,7 +62,7 @@ static inline struct nlattr **siw_genl_dump_attrs(struct netlink_callback *cb)
  * 6.5 taught tcp_sendmsg_locked() MSG_SPLICE_PAGES: it then takes page
  * references instead of copying. Debian's 6.1 defines the flag (for
  * other callers) but its TCP ignores it and copies, so there we never
- * split an FPDU into the calls that splicing needs.
+ * zero-copy (and never hold a completion for TCP's ACK).
  */
 #define SIW_TCP_SPLICE_PAGES	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0))
 

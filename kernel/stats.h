@@ -33,7 +33,7 @@ struct siw_stats {
 	u64 terms_received;
 	u64 backpressure;	/* TX found the send buffer full */
 	u64 rx_whole;		/* of rx_fpdus: parsed in place (rx.c) */
-	u64 tx_zcopy;		/* of tx_bytes: pages TCP took by reference */
+	u64 tx_zcopy;		/* of tx_bytes: FPDUs TCP took by reference */
 	u64 tx_zcopy_wrs;	/* WRs sent so, completed at TCP's ACK */
 	struct siw_op_stats op[SIW_STATS_OPCODES];
 };

@@ -67,6 +67,15 @@
 #define SIW_TX_MAX_BVEC		32
 #define SIW_TX_TRAILER_OFF	256	/* in kpage, after header + inline */
 /*
+ * A zero-copied FPDU's header and trailer go into zc_page, never
+ * rewritten, so that TCP can take them by reference too: header, then
+ * its trailer (pad, CRC), then the next FPDU's header, so that a
+ * trailer and the header after it make one skb fragment. Headers with
+ * payload are 16 or 20 bytes; this is room for any.
+ */
+#define SIW_TX_ZC_HDR_MAX	48
+#define SIW_TX_ZC_ROOM		(SIW_TX_ZC_HDR_MAX + 3 + SIW_MPA_CRC_SIZE)
+/*
  * What is left of a message up to this long is copied in behind its
  * header and sent as one piece with its trailer: cheaper for TCP than
  * three pieces (kpage: header, at most this, pad, CRC).
@@ -141,7 +150,8 @@ struct siw_tx_ctx {
 	/*
 	 * The FPDU on its way into the socket: in wire, or (nbvec > 0) as
 	 * pieces in bvec: kpage (header and inline data), the payload
-	 * pages themselves, kpage again (pad and CRC).
+	 * pages themselves, kpage again (pad and CRC); zc_page instead of
+	 * kpage for a zero-copied one.
 	 */
 	u8 *wire;			/* markers, or a Terminate */
 	u32 wire_size;
@@ -154,13 +164,14 @@ struct siw_tx_ctx {
 	bool fpdu_last;			/* ends its message */
 	bool fpdu_term;			/* is the Terminate */
 	/*
-	 * Zero copy (tx_zcopy): TCP takes the payload pieces of this FPDU
-	 * by reference, wire bytes [zc_start, zc_end). Header and trailer
-	 * live in kpage, which the next FPDU rewrites: those are copied.
+	 * Zero copy (tx_zcopy): TCP takes this FPDU by reference, in one
+	 * call: the payload pages, and header and trailer from zc_page.
+	 * TCP's skbs hold zc_page (and each of its predecessors) until the
+	 * peer has acknowledged their bytes.
 	 */
 	bool fpdu_zcopy;
-	u32 zc_start;
-	u32 zc_end;
+	struct page *zc_page;
+	u32 zc_off;			/* its first unused byte */
 	bool msg_zcopy;			/* some of the SQE went so */
 
 	/*
@@ -1226,11 +1237,37 @@ static bool siw_tx_zcopy_ok(const struct siw_tx_ctx *tx, u32 n)
 }
 
 /*
+ * Where in zc_page the header of a zero-copied FPDU goes, with room for
+ * its trailer, or NULL; the caller moves zc_off past what it used. A
+ * full page is left to the skbs that still hold it. Runs under
+ * run_lock, in process context, but sends must not wait for memory:
+ * without room the FPDU is copied.
+ */
+static u8 *siw_tx_zc_room(struct siw_tx_ctx *tx)
+{
+	struct page *page;
+
+	BUILD_BUG_ON(SIW_MPA_LEN_SIZE + SIW_DDP_UNTAGGED_HDR_LEN >
+		     SIW_TX_ZC_HDR_MAX);
+	if (!tx->zc_page || tx->zc_off + SIW_TX_ZC_ROOM > PAGE_SIZE) {
+		page = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
+		if (!page)
+			return NULL;
+		if (tx->zc_page)
+			put_page(tx->zc_page);
+		tx->zc_page = page;
+		tx->zc_off = 0;
+	}
+	return page_address(tx->zc_page) + tx->zc_off;
+}
+
+/*
  * No markers: the FPDU goes out as pieces, the payload straight from its
  * pages (TCP copies it once, in sendmsg(), or with tx_zcopy takes the
  * pages by reference); only the header, inline data and the trailer are
- * written, into kpage. A small message is copied in behind the header
- * instead, and the FPDU is one piece.
+ * written, into kpage, or for zero copy into a slot of zc_page. A small
+ * message is copied in behind the header instead, and the FPDU is one
+ * piece.
  */
 static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 			       u32 max, u32 *segp)
@@ -1240,6 +1277,7 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 	bool flat = inl || tx->len - tx->done <= SIW_TX_FLAT_MAX;
 	u8 *hdr = page_address(tx->kpage);
 	u8 *trailer = hdr + SIW_TX_TRAILER_OFF;
+	struct page *hpage = tx->kpage;
 	u32 seg = min(tx->len - tx->done, max);
 	u32 n = 1, i, pad, hlen, total, crc;
 	int hl, rv;
@@ -1259,14 +1297,27 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 			return rv;
 		seg = rv;
 	}
-	tx->fpdu_zcopy = !flat && siw_tx_zcopy_ok(tx, n);
+	tx->fpdu_zcopy = false;
+	if (!flat && hlen <= SIW_TX_ZC_HDR_MAX && siw_tx_zcopy_ok(tx, n)) {
+		p = siw_tx_zc_room(tx);
+		if (p) {
+			hdr = p;
+			hpage = tx->zc_page;
+			tx->fpdu_zcopy = true;
+		}
+	}
 
 	hl = siw_tx_build_hdr(qp, tx, seg, hdr, hlen);
 	if (hl < 0)
 		return hl;
 	pad = siw_mpa_pad(hl - SIW_MPA_LEN_SIZE + seg);
-	tx->bvec[0].bv_page = tx->kpage;
-	tx->bvec[0].bv_offset = 0;
+	if (tx->fpdu_zcopy) {
+		/* The trailer right behind the header; the next one after. */
+		trailer = hdr + hl;
+		tx->zc_off += hl + pad + SIW_MPA_CRC_SIZE;
+	}
+	tx->bvec[0].bv_page = hpage;
+	tx->bvec[0].bv_offset = offset_in_page(hdr);
 	tx->bvec[0].bv_len = hl;
 
 	if (flat) {
@@ -1291,17 +1342,13 @@ static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 			crc = ~siw_crc32c(crc, trailer, pad);
 		}
 		siw_put_le32(trailer + pad, crc);
-		tx->bvec[n].bv_page = tx->kpage;
-		tx->bvec[n].bv_offset = SIW_TX_TRAILER_OFF;
+		tx->bvec[n].bv_page = hpage;
+		tx->bvec[n].bv_offset = offset_in_page(trailer);
 		tx->bvec[n].bv_len = pad + SIW_MPA_CRC_SIZE;
 		n++;
 	}
 
 	total = siw_fpdu_len(hl - SIW_MPA_LEN_SIZE + seg);
-	if (tx->fpdu_zcopy) {
-		tx->zc_start = hl;
-		tx->zc_end = hl + seg;
-	}
 	tx->nbvec = n;
 	tx->wire_len = total;
 	tx->wire_sent = 0;
@@ -1442,43 +1489,27 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 {
 	struct sock *sk = qp->sock->sk;
 	struct msghdr msg = {};
-	bool splice = false;
 	struct kvec kv;
-	u32 end;
 	int rv;
 
 	while (tx->wire_sent < tx->wire_len) {
-		/*
-		 * Zero copy: the payload pieces in a call of their own, with
-		 * MSG_SPLICE_PAGES; header and trailer (kpage) are copied.
-		 */
-		end = tx->wire_len;
-		if (tx->fpdu_zcopy) {
-			splice = tx->wire_sent >= tx->zc_start &&
-				 tx->wire_sent < tx->zc_end;
-			if (tx->wire_sent < tx->zc_start)
-				end = tx->zc_start;
-			else if (splice)
-				end = tx->zc_end;
-			end = min(end, tx->wire_len);	/* fault truncation */
-		}
 		msg.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 		/*
-		 * More of the same FPDU follows at once, or the next MSS-sized
-		 * FPDU of the message: let TCP wait and fill its skbs. Not
-		 * between GSO FPDUs, which fill an skb each: corking their
-		 * tails cost 6.12 a fifth of its 1 MiB bandwidth.
+		 * The next MSS-sized FPDU of the message follows: let TCP
+		 * wait and fill its skbs. Not between GSO FPDUs, which fill
+		 * an skb each: corking their tails cost 6.12 a fifth of its
+		 * 1 MiB bandwidth.
 		 */
-		if (end < tx->wire_len || (!tx->fpdu_last && !qp->conn.gso))
+		if (!tx->fpdu_last && !qp->conn.gso)
 			msg.msg_flags |= MSG_MORE;
-		if (splice)
+		/* Header, payload and trailer by reference, in one call. */
+		if (tx->fpdu_zcopy)
 			msg.msg_flags |= MSG_SPLICE_PAGES;
 		if (tx->nbvec) {
 			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, tx->bvec,
 				      tx->nbvec, tx->wire_len);
 			if (tx->wire_sent)
 				iov_iter_advance(&msg.msg_iter, tx->wire_sent);
-			iov_iter_truncate(&msg.msg_iter, end - tx->wire_sent);
 		} else {
 			kv.iov_base = tx->wire + tx->wire_sent;
 			kv.iov_len = tx->wire_len - tx->wire_sent;
@@ -1486,13 +1517,13 @@ static int siw_tx_push(struct siw_qp *qp, struct siw_tx_ctx *tx)
 				      kv.iov_len);
 		}
 		lock_sock(sk);
-		rv = tcp_sendmsg_locked(sk, &msg, end - tx->wire_sent);
+		rv = tcp_sendmsg_locked(sk, &msg, tx->wire_len - tx->wire_sent);
 		release_sock(sk);
 		if (rv <= 0)
 			return rv ? rv : -EAGAIN;
 		tx->wire_sent += rv;
 		siw_stat_add(&qp->stats->tx_bytes, rv);
-		if (splice) {
+		if (tx->fpdu_zcopy) {
 			siw_stat_add(&qp->stats->tx_zcopy, rv);
 			if (tx->src == SIW_TX_SQ)
 				tx->msg_zcopy = true;
@@ -1779,6 +1810,8 @@ void siw_tx_fini(struct siw_qp *qp)
 		return;
 	siw_tx_put_mem(tx);
 	kfree(tx->ackq);
+	if (tx->zc_page)
+		put_page(tx->zc_page);
 	__free_page(tx->kpage);
 	kvfree(tx->frame);
 	kvfree(tx->wire);
