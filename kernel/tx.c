@@ -1265,9 +1265,8 @@ static u8 *siw_tx_zc_room(struct siw_tx_ctx *tx)
  * No markers: the FPDU goes out as pieces, the payload straight from its
  * pages (TCP copies it once, in sendmsg(), or with tx_zcopy takes the
  * pages by reference); only the header, inline data and the trailer are
- * written, into kpage, or for zero copy into a slot of zc_page. A small
- * message is copied in behind the header instead, and the FPDU is one
- * piece.
+ * written, into kpage, or for zero copy into zc_page. A small message
+ * is copied in behind the header instead, and the FPDU is one piece.
  */
 static int siw_tx_frame_pieces(struct siw_qp *qp, struct siw_tx_ctx *tx,
 			       u32 max, u32 *segp)
