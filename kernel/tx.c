@@ -220,7 +220,7 @@ MODULE_PARM_DESC(tx_direct,
 static uint tx_zcopy = 1;
 module_param(tx_zcopy, uint, 0644);
 MODULE_PARM_DESC(tx_zcopy,
-		 "Zero-copy transmit of payload pages (6.5+): 0 never, 1 Read Responses (default), 2 and unsignalled WRs, 3 all; a zero-copied WR completes when TCP has its ACK; see Documentation/performance.md");
+		 "Zero-copy transmit of FPDUs (6.5+): 0 never, 1 Read Responses (default), 2 and unsignalled WRs, 3 all; a zero-copied WR completes when TCP has its ACK; see Documentation/performance.md");
 
 /*
  * rx.c: zero copy of Sends and Writes asked for here, and so, most
@@ -234,14 +234,14 @@ bool siw_tx_zcopy_wrs(void)
 /*
  * How much a posting process transmits itself before it leaves the rest
  * to the TX thread: loop steps of siw_tx_process() (a small message takes
- * three: start, frame, push). Bounded so that a process posting batches
+ * two: start and frame, then push). Bounded so that a process posting batches
  * overlaps with its TX thread instead of doing all of TX in its system
  * call.
  */
 static uint tx_direct_budget = SIW_TX_BUDGET;
 module_param(tx_direct_budget, uint, 0644);
 MODULE_PARM_DESC(tx_direct_budget,
-		 "Loop steps a posting process transmits before handing over to the TX thread (default 32)");
+		 "Loop steps a posting process transmits before handing over to the TX thread (1 to 32, default 32)");
 
 static struct siw_pd *siw_tx_pd(struct siw_qp *qp)
 {
@@ -1673,8 +1673,8 @@ static void siw_tx_run(struct siw_tx_work *work)
  * A doorbell from a process (it may sleep, it holds no lock): if no run
  * is queued or in progress, do the run right here. A small message then
  * leaves within the system call instead of after a TX thread wakeup, and
- * a big one is copied by the posting CPU until the socket fills (the
- * rest goes on from sk_write_space on the TX thread, as usual). False if
+ * a big one is sent by the posting CPU for the budget or until the socket
+ * fills (the TX thread goes on from there, as usual). False if
  * the caller must kick the TX thread instead.
  */
 bool siw_tx_direct(struct siw_qp *qp)
