@@ -268,9 +268,9 @@ void siw_qp_rqe_done_imm(struct siw_qp *qp, u32 token,
  */
 /*
  * Smallest message zero-copied (tx.c), and acknowledged at once when it
- * ends (rx.c): on 6.12 64 KiB Read Responses gain 1.8x by reference, 4 KiB
- * ones nothing (lost 5 % when a zero-copied FPDU took three calls to TCP,
- * even within the noise since it takes one).
+ * ends (rx.c). On 6.12 zero copy made 64 KiB Read Responses 1.8x faster
+ * (2026-12-07); 4 KiB ones lost 5 % when a zero-copied FPDU took three
+ * calls to TCP and gain nothing measurable now that it takes one.
  */
 #define SIW_ZCOPY_MIN		16384
 
